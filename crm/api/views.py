@@ -1,0 +1,120 @@
+"""JSON API v1: thin adapters over the same services and forms the pages use."""
+
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
+
+from crm.api import bp
+from crm.api.auth import api_error, token_required
+from crm.api.schemas import lead_json, lead_form_data
+from crm.core.vocabulary import LEAD_SOURCES, STAGES
+from crm.extensions import db
+from crm.leads import queries, services
+from crm.leads.enquiry import EnquiryForm, JsonShapeError, formdata_from_json
+from crm.leads.forms import LeadForm
+from crm.leads.models import Lead
+
+MAX_PER_PAGE = 100
+
+
+def _json_body():
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise JsonShapeError({"_": [_("Send a JSON object with Content-Type: application/json.")]})
+    return payload
+
+
+@bp.post("/enquiries")
+@token_required
+def create_enquiry():
+    """A partner portal forwards an investor's enquiry."""
+    try:
+        payload = _json_body()
+        form = EnquiryForm(formdata=formdata_from_json(payload), meta={"csrf": False})
+    except JsonShapeError as err:
+        return api_error(422, _("Some values are not valid."), err.fields)
+    form.set_industries(queries.industries(), "zh")
+    if not form.validate():
+        return api_error(422, _("Some values are not valid."), _errors(form))
+    source = payload.get("source") if payload.get("source") in LEAD_SOURCES else "web_form"
+    lead = services.create_lead(form.lead_values(), by=None, source=source)
+    db.session.commit()
+    return jsonify(id=lead.id, reference=lead.reference, status_token=lead.status_token), 201
+
+
+@bp.get("/leads")
+@token_required
+def list_leads():
+    """Leads, paginated, filtered by stage, owner and a search."""
+    args = request.args
+    page = args.get("page", 1, type=int) or 1
+    per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), MAX_PER_PAGE)
+    stage = args.get("stage", "")
+    if stage and stage not in STAGES and stage != "open":
+        return api_error(422, _("Some values are not valid."), {"stage": [_("Unknown stage.")]})
+    filters = queries.LeadFilters(q=args.get("q", "")[:100], stage=stage, owner=args.get("owner", ""))
+    result = queries.lead_page(filters, user=g.api_user, page=max(page, 1), per_page=per_page)
+    return jsonify(items=[lead_json(lead) for lead in result.items], total=result.total, page=result.page,
+                   per_page=result.per_page)
+
+
+@bp.get("/leads/<int:lead_id>")
+@token_required
+def get_lead(lead_id):
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return api_error(404, _("No lead with this id."))
+    return jsonify(lead_json(lead))
+
+
+@bp.patch("/leads/<int:lead_id>")
+@token_required
+def patch_lead(lead_id):
+    """Change editable fields. The body carries the `version` it was based on; a stale one gets 409."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return api_error(404, _("No lead with this id."))
+    try:
+        payload = _json_body()
+        patch = formdata_from_json(payload)
+    except JsonShapeError as err:
+        return api_error(422, _("Some values are not valid."), err.fields)
+    version = payload.get("version") if isinstance(payload, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool):
+        return api_error(422, _("Some values are not valid."),
+                         {"version": [_("Send the version of the lead your change is based on.")]})
+    unknown = sorted(set(payload) - set(services.EDITABLE_FIELDS) - {"version"})
+    if unknown:
+        return api_error(422, _("Some values are not valid."),
+                         {name: [_("This field cannot be changed here.")] for name in unknown})
+    if not services.can_edit(g.api_user, lead):
+        return api_error(403, _("You can only change leads you own or unassigned ones."))
+    data = MultiDict(lead_form_data(lead))
+    for key in patch:
+        data.setlist(key, patch.getlist(key))
+    form = LeadForm(formdata=data, meta={"csrf": False})
+    form.set_industries(queries.industries(), "zh")
+    if not form.validate():
+        fields = {k: v for k, v in _errors(form).items() if k in payload} or _errors(form)
+        return api_error(422, _("Some values are not valid."), fields)
+    values = form.lead_values()
+    changes = {key: values[key] for key in payload if key in values}
+    try:
+        services.update_lead(lead, changes, by=g.api_user, expected_version=version)
+        db.session.commit()
+    except (services.VersionConflict, StaleDataError):
+        db.session.rollback()
+        current = db.session.get(Lead, lead_id)
+        db.session.refresh(current)
+        return jsonify(error=_("Someone else changed this lead; reload it and apply your change again."),
+                       fields={"version": [_("Current version is %(v)s.", v=current.version)]},
+                       version=current.version), 409
+    except services.LeadPermissionError as err:
+        db.session.rollback()
+        return api_error(403, str(err))
+    return jsonify(lead_json(lead))
+
+
+def _errors(form) -> dict:
+    return {name: [str(message) for message in messages] for name, messages in form.errors.items()}

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("leads", __name__, url_prefix="/leads")
+
+from crm.leads import views  # noqa: E402,F401

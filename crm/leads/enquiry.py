@@ -1,0 +1,93 @@
+"""The investor's enquiry: one form for the public page and the partner API, so both validate alike."""
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from crm.core.forms import AmountField, BaseForm, CodeSelectField
+from crm.core.vocabulary import LEAD_KINDS
+from crm.leads.forms import validate_mobile_field
+
+# Needs whose area is land (亩); the others ask for floor space (m²).
+AREA_IN_MU = ("land", "investment")
+
+
+class EnquiryForm(BaseForm):
+    need = CodeSelectField(_l("Need / 需求"), choices=LEAD_KINDS.choices(blank=_l("Choose…")),
+                           validators=[DataRequired(_l("Choose what you need."))])
+    use = StringField(_l("Intended use / 用途"), validators=[DataRequired(_l("Say what the site is for.")),
+                                                            Length(max=500)])
+    expected_tax = AmountField(_l("Expected annual tax (10k yuan) / 预计年税收（万元）"),
+                               validators=[DataRequired(_l("Enter the expected annual tax."))], maximum=10000000)
+    company = StringField(_l("Company / 公司"), validators=[DataRequired(_l("Enter your company name.")),
+                                                          Length(max=200)])
+    contact_name = StringField(_l("Contact person / 联系人"),
+                               validators=[DataRequired(_l("Enter a contact person.")), Length(max=100)])
+    mobile = StringField(_l("Mobile / 手机号"), validators=[DataRequired(_l("Enter a mobile number.")),
+                                                          Length(max=30), validate_mobile_field])
+    email = StringField(_l("Email / 邮箱"), validators=[Optional(), Length(max=254),
+                                                       Email(_l("Enter a valid email address."))])
+    industry = CodeSelectField(_l("Industry / 产业"), choices=[("", "—")], validators=[Optional()])
+    area = AmountField(_l("Area (m², or mu for land) / 面积（平方米，土地为亩）"), maximum=10000000)
+    investment = AmountField(_l("Planned investment (10k yuan) / 计划投资（万元）"), maximum=100000000)
+    message = TextAreaField(_l("Message / 留言"), validators=[Optional(), Length(max=5000)])
+    consent = BooleanField(_l("I agree that the zone processes these data to answer my enquiry. / "
+                              "我同意园区为答复本次咨询处理以上信息。"),
+                           validators=[DataRequired(_l("Your consent is needed to process the enquiry."))])
+    # Humans never see this field; bots fill every field they find.
+    website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
+
+    def set_industries(self, industries, language: str) -> None:
+        self.industry.choices = [("", "—")] + [(i.code, i.label(language)) for i in industries]
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.website.data)
+
+    def lead_values(self) -> dict:
+        """The enquiry as lead fields."""
+        area = self.area.data
+        in_mu = self.need.data in AREA_IN_MU
+        return {
+            "kind": self.need.data,
+            "intended_use": self.use.data,
+            "expected_tax_wan": self.expected_tax.data,
+            "company_name": self.company.data,
+            "contact_name": self.contact_name.data,
+            "mobile": self.mobile.data,
+            "email": self.email.data or None,
+            "industry_code": self.industry.data or None,
+            "land_mu": area if in_mu else None,
+            "floor_area_m2": None if in_mu else area,
+            "planned_investment_wan": self.investment.data,
+            "message": self.message.data or None,
+            "consent": bool(self.consent.data),
+        }
+
+
+class JsonShapeError(ValueError):
+    """A JSON body whose values are not plain text or numbers."""
+
+    def __init__(self, fields: dict):
+        super().__init__("bad JSON shape")
+        self.fields = fields
+
+
+def formdata_from_json(payload) -> MultiDict:
+    """Turn a JSON object into form data, refusing nested values instead of guessing at them."""
+    if not isinstance(payload, dict):
+        raise JsonShapeError({"_": [str(_l("Send a JSON object."))]})
+    data, bad = MultiDict(), {}
+    for key, value in payload.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            data[key] = "y" if value else ""
+        elif isinstance(value, int | float | str):
+            data[key] = str(value)
+        else:
+            bad[key] = [str(_l("Must be text or a number."))]
+    if bad:
+        raise JsonShapeError(bad)
+    return data

@@ -1,0 +1,141 @@
+"""Reads of leads: the filtered list, a lead's timeline, an officer's day."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, or_, select
+
+from crm.auth.models import User
+from crm.core.pagination import Page, paginate
+from crm.extensions import db
+from crm.leads.identity import fold, mobile_or_none, normalise_company
+from crm.leads.models import OPEN_STAGES, Activity, Industry, Lead, LeadEvent
+
+SORTS = {
+    "newest": (Lead.created_at.desc(), Lead.id.desc()),
+    "oldest": (Lead.created_at.asc(), Lead.id.asc()),
+    "due": (Lead.next_action_due.asc(), Lead.id.desc()),
+    "company": (Lead.company_key.asc(), Lead.id.desc()),
+    "investment": (Lead.planned_investment_wan.desc(), Lead.id.desc()),
+    "activity": (Lead.last_activity_at.desc(), Lead.id.desc()),
+}
+_REFERENCE = re.compile(r"^(?:zs-?)?(?:\d{4}-?)?0*(\d{1,9})$", re.IGNORECASE)
+
+
+@dataclass
+class LeadFilters:
+    q: str = ""
+    stage: str = ""
+    kind: str = ""
+    owner: str = ""  # a user id, "me", or "none" for unassigned
+    industry: str = ""
+    source: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    sort: str = "newest"
+    extra: dict = field(default_factory=dict)
+
+
+def lead_id_from_reference(text: str) -> int | None:
+    """'ZS-2026-000123', '2026-000123' or '123' → 123."""
+    match = _REFERENCE.match(fold(text).replace(" ", ""))
+    return int(match.group(1)) if match and text.strip().lower().startswith(("zs", "20")) else None
+
+
+def search_condition(q: str):
+    """One place that turns a search box into SQL: reference, company, contact or mobile."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return None
+    conditions = [Lead.company_name.ilike(f"%{q}%"), Lead.company_key.like(f"%{normalise_company(q) or fold(q)}%"),
+                  Lead.contact_name.ilike(f"%{q}%")]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 4:
+        conditions.append(Lead.mobile.like(f"%{digits}%"))
+    normalised = mobile_or_none(q)
+    if normalised:
+        conditions.append(Lead.mobile == normalised)
+    lead_id = lead_id_from_reference(q)
+    if lead_id:
+        conditions.append(Lead.id == lead_id)
+    conditions.append(Lead.credit_code == q.upper())
+    return or_(*conditions)
+
+
+def filtered_leads(filters: LeadFilters, *, user: User) -> Select:
+    query = select(Lead)
+    condition = search_condition(filters.q)
+    if condition is not None:
+        query = query.where(condition)
+    if filters.stage == "open":
+        query = query.where(Lead.stage.in_(OPEN_STAGES))
+    elif filters.stage:
+        query = query.where(Lead.stage == filters.stage)
+    if filters.kind:
+        query = query.where(Lead.kind == filters.kind)
+    if filters.owner == "me":
+        query = query.where(Lead.owner_id == user.id)
+    elif filters.owner == "none":
+        query = query.where(Lead.owner_id.is_(None))
+    elif filters.owner.isdigit():
+        query = query.where(Lead.owner_id == int(filters.owner))
+    if filters.industry:
+        query = query.where(Lead.industry_code == filters.industry)
+    if filters.source:
+        query = query.where(Lead.source == filters.source)
+    if filters.created_from:
+        query = query.where(Lead.created_at >= datetime.combine(filters.created_from, time.min))
+    if filters.created_to:
+        query = query.where(Lead.created_at < datetime.combine(filters.created_to + timedelta(days=1), time.min))
+    return query.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+def lead_page(filters: LeadFilters, *, user: User, page: int, per_page: int) -> Page:
+    return paginate(filtered_leads(filters, user=user), page, per_page)
+
+
+def timeline(lead: Lead) -> list[tuple[datetime, str, object]]:
+    """Activities and audit events of one lead, newest first."""
+    activities = db.session.scalars(select(Activity).where(Activity.lead_id == lead.id))
+    events = db.session.scalars(select(LeadEvent).where(LeadEvent.lead_id == lead.id))
+    items = [(a.occurred_at, "activity", a) for a in activities] + [(e.at, "event", e) for e in events]
+    return sorted(items, key=lambda item: (item[0], item[2].id), reverse=True)
+
+
+def active_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)))
+
+
+def users_by_id(ids) -> dict[int, User]:
+    ids = {int(i) for i in ids if i and str(i).isdigit()}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def industries() -> list[Industry]:
+    return list(db.session.scalars(select(Industry).where(Industry.is_active.is_(True)).order_by(Industry.position)))
+
+
+@dataclass
+class Day:
+    overdue: list
+    due_today: list
+    unassigned: list
+    collisions: list
+
+
+def my_day(user: User, today: date, limit: int = 50) -> Day:
+    """An officer's day: overdue and due-today actions on their open leads, and new enquiries nobody owns."""
+    mine = select(Lead).where(Lead.owner_id == user.id, Lead.stage.in_(OPEN_STAGES + ("on_hold",)))
+    overdue = db.session.scalars(mine.where(Lead.next_action_due < today)
+                                 .order_by(Lead.next_action_due, Lead.id).limit(limit))
+    due_today = db.session.scalars(mine.where(Lead.next_action_due == today).order_by(Lead.id).limit(limit))
+    unassigned = db.session.scalars(select(Lead).where(Lead.owner_id.is_(None), Lead.stage == "enquiry")
+                                    .order_by(Lead.created_at.desc()).limit(limit))
+    collisions = db.session.scalars(
+        select(Lead).where(Lead.collides_with_id.is_not(None), Lead.stage.in_(OPEN_STAGES),
+                           or_(Lead.owner_id == user.id, Lead.collides_with.has(Lead.owner_id == user.id)))
+        .order_by(Lead.created_at.desc()).limit(limit))
+    return Day(list(overdue), list(due_today), list(unassigned), list(collisions))

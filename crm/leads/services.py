@@ -1,0 +1,274 @@
+"""Writes to leads: create, edit, assign, move through the pipeline, log activities.
+
+Every service takes the acting user (`by`), flushes, and leaves the commit to its caller.
+"""
+
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from crm.auth.models import User
+from crm.core.database import utcnow
+from crm.core.vocabulary import ACTIVITY_KINDS, STAGES
+from crm.extensions import db
+from crm.leads import stages
+from crm.leads.identity import mobile_or_none, normalise_company, normalise_credit_code
+from crm.leads.models import Activity, Lead, LeadEvent
+from crm.leads.stages import PipelineError
+from crm.notifications import services as notices
+
+# Fields an officer may edit on a lead (stage, owner and reasons change through their own services).
+EDITABLE_FIELDS = (
+    "kind", "source", "company_name", "credit_code", "contact_name", "mobile", "email", "industry_code",
+    "intended_use", "land_mu", "floor_area_m2", "budget_wan", "timing", "planned_investment_wan",
+    "expected_output_wan", "expected_tax_wan", "jobs", "sponsoring_leader", "priority", "is_key",
+    "next_action", "next_action_due", "message",
+)
+# Only managers set these: they decide which leads leaders spend their time on.
+MANAGER_FIELDS = ("sponsoring_leader", "is_key")
+
+
+class LeadPermissionError(Exception):
+    """The acting user may not do this to this lead."""
+
+
+class VersionConflict(Exception):
+    """Someone saved the lead after the editor opened it."""
+
+    def __init__(self, lead: Lead, expected: int | None):
+        super().__init__(f"lead {lead.id} is at version {lead.version}, edit was based on {expected}")
+        self.lead = lead
+        self.expected = expected
+
+
+def can_edit(user: User | None, lead: Lead) -> bool:
+    """Managers and admins edit everything; officers edit leads they own or that nobody owns."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_manager or lead.owner_id in (None, user.id)
+
+
+def require_edit(user: User, lead: Lead) -> None:
+    if not can_edit(user, lead):
+        raise LeadPermissionError(_l("You can only change leads you own or unassigned ones."))
+
+
+def _audit(lead: Lead, kind: str, *, by: User | None, field: str | None = None, old=None, new=None,
+           note: str | None = None) -> LeadEvent:
+    event = LeadEvent(kind=kind, field=field, old_value=_as_text(old), new_value=_as_text(new), note=note,
+                      user_id=by.id if by else None, at=utcnow())
+    lead.events.append(event)
+    return event
+
+
+def _as_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _identity_keys(lead: Lead) -> None:
+    lead.company_key = normalise_company(lead.company_name)
+    lead.credit_code = normalise_credit_code(lead.credit_code) or None
+    normalised = mobile_or_none(lead.mobile)
+    if normalised:
+        lead.mobile = normalised
+
+
+def create_lead(data: dict, *, by: User | None, source: str | None = None) -> Lead:
+    """Record a new lead from the form, an officer, the API or an import; link it to any collision.
+
+    The lead is always kept: a collision only links and notifies, it never drops an investor's message.
+    """
+    fields = {key: value for key, value in data.items() if key in EDITABLE_FIELDS or key in (
+        "consent", "owner_id")}
+    if source:
+        fields["source"] = source
+    lead = Lead(**fields)
+    lead.stage = "enquiry"
+    lead.status_token = secrets.token_urlsafe(24)
+    lead.created_by_id = by.id if by else None
+    now = utcnow()
+    lead.created_at = lead.updated_at = lead.stage_entered_at = now
+    if lead.consent:
+        lead.consent_at = now
+        lead.consent_version = current_app.config.get("CONSENT_VERSION", "1")
+    if by is not None and not by.is_manager and lead.owner_id is None:
+        lead.owner_id = by.id  # an officer logging a call is working that lead
+    _identity_keys(lead)
+    db.session.add(lead)
+    db.session.flush()
+    _audit(lead, "created", by=by, field="stage", new=lead.stage, note=lead.source)
+    if lead.owner_id:
+        _audit(lead, "assigned", by=by, field="owner_id", new=lead.owner_id)
+    link_collision(lead, by=by)
+    if lead.source == "web_form" or by is None:
+        notices.notify_new_enquiry(lead)
+    db.session.flush()
+    return lead
+
+
+def find_collision(lead: Lead) -> tuple[Lead | None, str | None]:
+    """The earliest other lead for the same investor, and what matched (mobile, credit_code, company)."""
+    conditions = []
+    if lead.mobile:
+        conditions.append(Lead.mobile == lead.mobile)
+    if lead.credit_code:
+        conditions.append(Lead.credit_code == lead.credit_code)
+    if lead.company_key and len(lead.company_key) >= 2:
+        conditions.append(Lead.company_key == lead.company_key)
+    if not conditions:
+        return None, None
+    query = (select(Lead).where(Lead.id != lead.id, or_(*conditions))
+             .order_by(Lead.created_at, Lead.id).limit(1))
+    match = db.session.scalar(query)
+    if match is None:
+        return None, None
+    if lead.credit_code and match.credit_code == lead.credit_code:
+        return match, "credit_code"
+    if lead.mobile and match.mobile == lead.mobile:
+        return match, "mobile"
+    return match, "company"
+
+
+def link_collision(lead: Lead, *, by: User | None) -> Lead | None:
+    """Link `lead` to an earlier lead for the same investor and tell both owners (撞单)."""
+    match, reason = find_collision(lead)
+    if match is None:
+        return None
+    lead.collides_with_id = match.id
+    lead.collision_reason = reason
+    _audit(lead, "collision", by=by, field="collides_with_id", new=match.id, note=reason)
+    _audit(match, "collision", by=by, field="collides_with_id", new=lead.id, note=reason)
+    notices.notify_collision(lead, match, reason)
+    return match
+
+
+def update_lead(lead: Lead, changes: dict, *, by: User, expected_version: int | None) -> list[str]:
+    """Apply edited fields, auditing each change. Returns the names of the fields that changed.
+
+    `expected_version` is the version the editor saw; if the lead has moved on since, nothing is applied.
+    """
+    require_edit(by, lead)
+    if expected_version is None or int(expected_version) != lead.version:
+        raise VersionConflict(lead, expected_version)
+    changed, olds = [], {}
+    for field, value in changes.items():
+        if field not in EDITABLE_FIELDS:
+            continue
+        if field in MANAGER_FIELDS and not by.is_manager and value != getattr(lead, field):
+            raise LeadPermissionError(_l("Only a manager can set the sponsoring leader or the key flag."))
+        old = getattr(lead, field)
+        if _same(old, value):
+            continue
+        setattr(lead, field, value)
+        olds[field] = old
+        changed.append(field)
+    if set(changed) & {"company_name", "credit_code", "mobile"}:
+        _identity_keys(lead)
+    for field in changed:
+        _audit(lead, "field", by=by, field=field, old=olds[field], new=getattr(lead, field))
+    if changed:
+        lead.updated_at = utcnow()
+        if not lead.collides_with_id and set(changed) & {"company_name", "credit_code", "mobile"}:
+            link_collision(lead, by=by)
+        db.session.flush()
+    return changed
+
+
+def _same(old, new) -> bool:
+    """Equal for an editor: '' and None are both empty, 12 and 12.00 are one amount."""
+    old = None if old == "" else old
+    new = None if new == "" else new
+    if isinstance(old, Decimal) and new is not None:
+        try:
+            return old == Decimal(str(new))
+        except ArithmeticError:
+            return False
+    return old == new
+
+
+def assign_lead(lead: Lead, owner: User | None, *, by: User) -> None:
+    """Give the lead to an officer (managers and admins only)."""
+    if not by.is_manager:
+        raise LeadPermissionError(_l("Only a manager can assign leads."))
+    if owner is not None and not owner.is_active:
+        raise LeadPermissionError(_l("That user is inactive."))
+    if lead.owner_id == (owner.id if owner else None):
+        return
+    old = lead.owner_id
+    lead.owner_id = owner.id if owner else None
+    lead.owner = owner
+    _audit(lead, "assigned", by=by, field="owner_id", old=old, new=lead.owner_id)
+    if owner is not None and owner.id != by.id:
+        notices.notify_assigned(lead, owner, by)
+    lead.updated_at = utcnow()
+    db.session.flush()
+
+
+def claim_lead(lead: Lead, *, by: User) -> None:
+    """An officer takes an unassigned lead."""
+    if lead.owner_id == by.id:
+        return
+    if lead.owner_id is not None:
+        raise LeadPermissionError(_l("This lead already has an owner."))
+    lead.owner_id = by.id
+    lead.owner = by
+    _audit(lead, "assigned", by=by, field="owner_id", old=None, new=by.id, note="claimed")
+    lead.updated_at = utcnow()
+    db.session.flush()
+
+
+def move_lead(lead: Lead, stage: str, *, by: User, reason: str | None = None,
+              figures: dict | None = None) -> Lead:
+    """Put the lead in a new stage if its gate allows. `figures` supplies data the gate asked for."""
+    require_edit(by, lead)
+    if stage not in STAGES:
+        raise PipelineError(_l("Unknown stage."))
+    if figures:
+        update_lead(lead, figures, by=by, expected_version=lead.version)
+    if stage == "lost":
+        lead.lost_reason = (reason or lead.lost_reason or "").strip() or None
+    if stage == "on_hold" and reason:
+        lead.hold_reason = reason.strip()
+    stages.check_transition(lead, stage)
+    old = lead.stage
+    lead.stage = stage
+    lead.stage_entered_at = utcnow()
+    lead.updated_at = lead.stage_entered_at
+    _audit(lead, "stage", by=by, field="stage", old=old, new=stage, note=reason)
+    db.session.flush()
+    return lead
+
+
+def log_activity(lead: Lead, *, kind: str, outcome: str, by: User, occurred_at: datetime | None = None,
+                 next_action: str | None = None, next_action_due: date | None = None) -> Activity:
+    """Record a call, visit, meeting...; its next action becomes the lead's next action."""
+    require_edit(by, lead)
+    if kind not in ACTIVITY_KINDS:
+        raise PipelineError(_l("Unknown activity kind."))
+    activity = Activity(kind=kind, outcome=outcome or "", user_id=by.id, occurred_at=occurred_at or utcnow(),
+                        next_action=next_action or None, next_action_due=next_action_due)
+    lead.activities.append(activity)
+    lead.last_activity_at = max(filter(None, (lead.last_activity_at, activity.occurred_at)))
+    if next_action or next_action_due:
+        lead.next_action = next_action or lead.next_action
+        lead.next_action_due = next_action_due
+    if lead.owner_id is None and not by.is_manager:
+        claim_lead(lead, by=by)
+    db.session.flush()
+    return activity
+
+
+def stage_label(code: str) -> str:
+    return STAGES.label(code)

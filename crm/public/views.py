@@ -1,0 +1,74 @@
+"""Pages without login: the start page, the enquiry form and its status page, the health check."""
+
+from flask import jsonify, redirect, render_template, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select, text
+
+from crm.extensions import db
+from crm.leads import queries, services
+from crm.leads.enquiry import EnquiryForm
+from crm.leads.models import Lead
+from crm.public import bp
+
+LAST_ENQUIRY = "last_enquiry"
+
+
+@bp.get("/")
+def home():
+    """Staff go to their day; everyone else to the enquiry form."""
+    if current_user.is_authenticated:
+        return redirect(url_for("leads.my_day"))
+    return redirect(url_for("public.enquiry"))
+
+
+def _enquiry_form(**kwargs) -> EnquiryForm:
+    form = EnquiryForm(**kwargs)
+    locale = get_locale()
+    form.set_industries(queries.industries(), locale.language if locale else "zh")
+    return form
+
+
+@bp.route("/enquiry", methods=["GET", "POST"])
+def enquiry():
+    """The zone's public enquiry form."""
+    form = _enquiry_form()
+    if form.validate_on_submit():
+        if form.is_bot:
+            return redirect(url_for("public.thanks"), code=303)
+        lead = services.create_lead(form.lead_values(), by=None, source="web_form")
+        db.session.commit()
+        session[LAST_ENQUIRY] = lead.status_token
+        return redirect(url_for("public.thanks"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("public/enquiry.html", form=form), status
+
+
+@bp.get("/enquiry/thanks")
+def thanks():
+    """The reference and the private status link of the enquiry just sent."""
+    token = session.get(LAST_ENQUIRY)
+    lead = db.session.scalar(select(Lead).where(Lead.status_token == token)) if token else None
+    return render_template("public/thanks.html", lead=lead)
+
+
+@bp.get("/enquiry/status/<token>")
+def status(token):
+    """What an investor may see of their enquiry: its stage in plain words."""
+    lead = db.session.scalar(select(Lead).where(Lead.status_token == token[:64]))
+    if lead is None:
+        return render_template("errors/error.html", status=404,
+                               message=_("We cannot find an enquiry for this link.")), 404
+    return render_template("public/status.html", lead=lead)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers; 503 otherwise, for the load balancer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", whatever the driver raises
+        db.session.rollback()
+        return jsonify(status="error"), 503
+    return jsonify(status="ok")

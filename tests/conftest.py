@@ -1,0 +1,131 @@
+"""Test fixtures: a migrated database (SQLite file, or a fresh PostgreSQL database), clients, logins."""
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from crm import create_app
+from crm.extensions import db as _db
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _fresh_database_url(tmp_path_factory) -> tuple[str, callable]:
+    """A URL to an empty database made for this run, and a function that removes it afterwards."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if not server_url:
+        path = tmp_path_factory.mktemp(f"db-{worker}") / "test.db"
+        return f"sqlite:///{path}", lambda: None
+    import psycopg
+
+    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"parkleads_test_{worker}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                            dbname=url.database or "postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url, drop = _fresh_database_url(tmp_path_factory)
+    yield url
+    drop()
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every form POST unless told otherwise."""
+
+    _token = None
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            page = super().get("/login").get_data(as_text=True)
+            match = _CSRF.search(page)
+            self._token = match.group(1) or match.group(2)
+        return self._token
+
+    def open(self, *args, **kwargs):
+        data = kwargs.get("data")
+        method = kwargs.get("method", "GET")
+        if method in ("POST", "PUT", "PATCH", "DELETE") and isinstance(data, dict) and "json" not in kwargs:
+            if kwargs.pop("csrf", True) and "csrf_token" not in data:
+                data = {**data, "csrf_token": self.csrf_token()}
+                kwargs["data"] = data
+        else:
+            kwargs.pop("csrf", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The application on a freshly migrated database."""
+    from flask_migrate import upgrade
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    application = create_app(Config)
+    application.test_client_class = CSRFClient
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture
+def db(app):
+    """An app context on an empty database; every row is removed after the test."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        _empty_all_tables()
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in _db.metadata.sorted_tables]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs the test client in as `user` (made with factories.make_user)."""
+
+    def _login(user, password="pass-1234"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def artifacts():
+    """Folder for files a person may want to look at after the run (screenshots, PDFs)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
