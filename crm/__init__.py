@@ -52,6 +52,8 @@ BLUEPRINTS = (
     "crm.leads",
     "crm.admin",
     "crm.api",
+    "crm.board",
+    "crm.dashboard",
 )
 
 
