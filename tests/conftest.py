@@ -62,6 +62,8 @@ class CSRFClient(FlaskClient):
     def open(self, *args, **kwargs):
         data = kwargs.get("data")
         method = kwargs.get("method", "GET")
+        if method in ("POST", "PUT", "PATCH", "DELETE") and data is None and "json" not in kwargs:
+            data = {}
         if method in ("POST", "PUT", "PATCH", "DELETE") and isinstance(data, dict) and "json" not in kwargs:
             if kwargs.pop("csrf", True) and "csrf_token" not in data:
                 data = {**data, "csrf_token": self.csrf_token()}
