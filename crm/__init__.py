@@ -52,8 +52,10 @@ BLUEPRINTS = (
     "crm.leads",
     "crm.admin",
     "crm.api",
+    "crm.notifications",
     "crm.board",
     "crm.dashboard",
+    "crm.briefs",
 )
 
 

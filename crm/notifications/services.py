@@ -32,7 +32,11 @@ def notify_new_enquiry(lead) -> None:
         _add(user_id, lead, "new_enquiry")
 
 
-def unread_for(user: User, limit: int = 20) -> list[Notification]:
-    query = (select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-             .order_by(Notification.created_at.desc()).limit(limit))
-    return list(db.session.scalars(query))
+def mark_read(user: User, notice_ids: list[int] | None = None) -> int:
+    """Mark the user's notices read (all of them when no ids are given); returns how many changed."""
+    from crm.core.database import utcnow
+
+    query = db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notice_ids is not None:
+        query = query.where(Notification.id.in_(notice_ids))
+    return db.session.execute(query.values(read_at=utcnow())).rowcount
