@@ -14,6 +14,7 @@ all zh_CN catalogs together.
 
 import os
 import sys
+from datetime import UTC, datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ FOUNDATION = (
     "crm/notifications/", "crm/cli.py", "crm/demo/", "crm/__init__.py", "crm/extensions.py",
     "crm/models.py", "templates/base.html", "templates/_macros/", "templates/leads/",
     "templates/auth/", "templates/errors/", "templates/public/", "templates/admin/",
+    "templates/notifications/",
 )
 
 
@@ -174,7 +176,7 @@ def update(feature: str, locale: str = LOCALE) -> tuple[Path, int, int]:
     added = 0
     wanted = set()
     for key, entry in extract().items():
-        locations = [(p, n) for p, n in entry.locations if _owned(p, prefixes)]
+        locations = sorted({(p, n) for p, n in entry.locations if _owned(p, prefixes)})
         if not locations:
             continue
         existing = catalog.get(key[0], key[1])
@@ -195,15 +197,25 @@ def update(feature: str, locale: str = LOCALE) -> tuple[Path, int, int]:
         catalog.delete(message.id, message.context)
         key = _singular(message.id)
         catalog.obsolete[key if message.context is None else (key, message.context)] = message
+    if added or stale:
+        catalog.revision_date = datetime.now(UTC)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fileobj:
         write_po(fileobj, catalog, width=100, sort_output=False, sort_by_file=True, include_previous=False)
     return path, added, len(stale)
 
 
+HEADER = """\
+# {locale} messages for ParkLeads, one catalog per feature folder under translations/.
+# Add new msgids with `python -m crm.core.catalogs update <feature>`; never edit msgids by hand.
+#"""
+
+
 def new_catalog(locale: str) -> Catalog:
     return Catalog(locale=locale, domain="messages", project="ParkLeads", version="1.0",
-                   copyright_holder="ParkLeads", msgid_bugs_address="", fuzzy=False)
+                   header_comment=HEADER.format(locale=locale), copyright_holder="ParkLeads",
+                   msgid_bugs_address="", last_translator="ParkLeads team",
+                   language_team=f"ParkLeads {locale}", fuzzy=False)
 
 
 def compile_all(force: bool = False) -> list[Path]:
