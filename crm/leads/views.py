@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.leads import bp, queries, services
 from crm.leads.forms import ActivityForm, AssignForm, LeadForm, StageForm
 from crm.leads.models import Lead
-from crm.leads.stages import GATE_FIELDS, PipelineError
+from crm.leads.stages import GATE_FIELDS, PIPELINE, PipelineError
 
 
 def _language() -> str:
@@ -93,10 +93,17 @@ def _render_detail(lead, *, activity_form=None, stage_form=None, status=200):
     return render_template(
         "leads/detail.html", lead=lead, timeline=queries.timeline(lead),
         activity_form=activity_form or ActivityForm(occurred_on=local_today()),
-        stage_form=stage_form or StageForm(), assign_form=assign_form,
+        stage_form=stage_form or StageForm(stage=_suggested_stage(lead)), assign_form=assign_form,
         can_edit=services.can_edit(current_user, lead), gate_fields=GATE_FIELDS,
         owner_names=_owner_names(lead),
     ), status
+
+
+def _suggested_stage(lead) -> str:
+    """The stage form starts on the next pipeline stage, the move an officer makes most."""
+    if lead.stage in PIPELINE[:-1]:
+        return PIPELINE[PIPELINE.index(lead.stage) + 1]
+    return "contacted" if lead.stage in ("on_hold", "lost") else lead.stage
 
 
 def _owner_names(lead) -> dict[str, str]:
