@@ -1,0 +1,103 @@
+"""Briefs as bytes: render templates/briefs/<kind>.html, then let WeasyPrint lay it out as PDF."""
+
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from weasyprint import HTML
+
+from crm.briefs import fonts, queries
+from crm.briefs.fetcher import StaticFilesFetcher
+from crm.core import formatting
+from crm.core.i18n import normalise_locale
+from crm.core.vocabulary import STAGES
+from crm.leads.stages import PIPELINE
+
+KINDS = ("lead", "project", "pipeline")
+
+
+def brief_locale(requested: str | None) -> str:
+    """Briefs are Chinese unless English is asked for (?lang=en), whatever the reader's UI language."""
+    return "en" if normalise_locale(requested or "") == "en" else "zh_CN"
+
+
+def render_pdf(kind: str, **context) -> bytes:
+    """Render templates/briefs/<kind>.html and turn it into a PDF. Needs an app (and request) context."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown brief kind {kind!r}")
+    static = Path(current_app.static_folder)
+    font = fonts.font_path(current_app.config)
+    html = render_template(f"briefs/{kind}.html", font_url=font.as_uri() if font else None,
+                           font_family=fonts.FAMILY, page_counter=page_counter_css(), css_string=css_string,
+                           **context)
+    fetcher = StaticFilesFetcher(folders=[static], files=[font])
+    return HTML(string=html, base_url=str(static) + "/", url_fetcher=fetcher).write_pdf()
+
+
+def lead_brief(lead, *, reader, locale: str = "zh_CN") -> bytes:
+    """The one- or two-page brief a leader reads before meeting this lead's investor."""
+    with force_locale(locale):
+        return render_pdf("lead", **queries.lead_brief_context(lead, reader=reader, language=_language()))
+
+
+def pipeline_report(*, reader, locale: str = "zh_CN") -> bytes:
+    """The weekly scheduling meeting's report: targets, funnel, key, stale and overdue leads, officers."""
+    with force_locale(locale):
+        context = queries.pipeline_context(reader=reader, language=_language())
+        context["funnel_chart"] = funnel_chart(context["report"].funnel)
+        return render_pdf("pipeline", **context)
+
+
+def funnel_chart(rows) -> Markup:
+    """The pipeline funnel (open stages, then signed) from the dashboard's SVG chart module."""
+    from crm import charts
+
+    counts = {row.stage: row.count for row in rows}
+    svg = charts.funnel([(STAGES.label(stage), counts.get(stage, 0)) for stage in PIPELINE],
+                        value_format=formatting.number, width=640, chart_id="brief-funnel")
+    return in_brief_font(svg)
+
+
+def in_brief_font(svg: str) -> Markup:
+    """Draw a chart's text in the brief's embedded face instead of the chart module's system-font list,
+    so the PDF embeds one font and never depends on what is installed."""
+    from crm import charts
+
+    font = getattr(charts, "FONT", None)
+    if font:
+        svg = str(svg).replace(f'font-family="{font}"', f'font-family="{fonts.FAMILY}"')
+    return Markup(svg)
+
+
+def project_brief(project, *, reader, locale: str = "zh_CN") -> bytes:
+    """A project's figures, milestones and tax against its promise and the zone's median."""
+    with force_locale(locale):
+        return render_pdf("project", **queries.project_context(project, reader=reader, language=_language()))
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "zh"
+
+
+def css_string(text) -> Markup:
+    """A CSS string literal for `content:` inside a <style> element (quotes, backslashes, '<' escaped)."""
+    escaped = "".join(
+        "\\" + ch if ch in '"\\' else f"\\{ord(ch):X} " if ch in "<>\n\r&" else ch for ch in str(text))
+    return Markup(f'"{escaped}"')
+
+
+def page_counter_css() -> Markup:
+    """'Page 3 of 7' as a CSS content value with counters, in whatever word order the catalog uses."""
+    text = _("Page %(page)s of %(pages)s", page="\x01", pages="\x02")
+    parts = []
+    for piece in text.replace("\x02", "\x00\x02\x00").replace("\x01", "\x00\x01\x00").split("\x00"):
+        if piece == "\x01":
+            parts.append("counter(page)")
+        elif piece == "\x02":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(str(css_string(piece)))
+    return Markup(" ".join(parts))
