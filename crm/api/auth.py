@@ -5,9 +5,7 @@ from functools import wraps
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
-from crm.auth.models import ApiToken
 from crm.auth.services import user_for_token
-from crm.core.database import utcnow
 from crm.extensions import db
 
 
@@ -24,10 +22,14 @@ def token_required(view):
         scheme, _sep, token = header.partition(" ")
         user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            return api_error(401, _("A valid API token is required (Authorization: Bearer <token>)."))
+            response, status = api_error(401, _("A valid API token is required (Authorization: Bearer <token>)."))
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response, status
+        if db.session.dirty:
+            # The token's last use, in its own short transaction: reads stay reads, and the view
+            # starts with a clean session.
+            db.session.commit()
         g.api_user = user
-        db.session.execute(db.update(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token.strip()))
-                           .values(last_used_at=utcnow()))
         return view(*args, **kwargs)
 
     return wrapped

@@ -7,7 +7,8 @@ from werkzeug.datastructures import MultiDict
 
 from crm.api import bp
 from crm.api.auth import api_error, token_required
-from crm.api.schemas import lead_json, lead_form_data
+from crm.api.schemas import lead_form_data, lead_json
+from crm.core.forms import clean_text
 from crm.core.vocabulary import LEAD_SOURCES, STAGES
 from crm.extensions import db
 from crm.leads import queries, services
@@ -16,10 +17,15 @@ from crm.leads.forms import LeadForm
 from crm.leads.models import Lead
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; SQLite overflows a little later
 
 
 def _json_body():
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # [[[[… nested deeper than the parser's recursion limit
+        payload = None
     if payload is None:
         raise JsonShapeError({"_": [_("Send a JSON object with Content-Type: application/json.")]})
     return payload
@@ -48,13 +54,19 @@ def create_enquiry():
 def list_leads():
     """Leads, paginated, filtered by stage, owner and a search."""
     args = request.args
-    page = args.get("page", 1, type=int) or 1
+    page = min(max(args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), MAX_PER_PAGE)
     stage = args.get("stage", "")
+    owner = args.get("owner", "")
+    errors = {}
     if stage and stage not in STAGES and stage != "open":
-        return api_error(422, _("Some values are not valid."), {"stage": [_("Unknown stage.")]})
-    filters = queries.LeadFilters(q=args.get("q", "")[:100], stage=stage, owner=args.get("owner", ""))
-    result = queries.lead_page(filters, user=g.api_user, page=max(page, 1), per_page=per_page)
+        errors["stage"] = [_("Unknown stage.")]
+    if owner not in ("", "me", "none") and not _is_id(owner):
+        errors["owner"] = [_("Give a user id, \"me\" or \"none\".")]
+    if errors:
+        return api_error(422, _("Some values are not valid."), errors)
+    filters = queries.LeadFilters(q=clean_text(args.get("q", ""))[:100], stage=stage, owner=owner)
+    result = queries.lead_page(filters, user=g.api_user, page=page, per_page=per_page)
     return jsonify(items=[lead_json(lead) for lead in result.items], total=result.total, page=result.page,
                    per_page=result.per_page)
 
@@ -62,7 +74,8 @@ def list_leads():
 @bp.get("/leads/<int:lead_id>")
 @token_required
 def get_lead(lead_id):
-    lead = db.session.get(Lead, lead_id)
+    """One lead, with the `version` a PATCH must carry."""
+    lead = _lead_or_none(lead_id)
     if lead is None:
         return api_error(404, _("No lead with this id."))
     return jsonify(lead_json(lead))
@@ -72,7 +85,7 @@ def get_lead(lead_id):
 @token_required
 def patch_lead(lead_id):
     """Change editable fields. The body carries the `version` it was based on; a stale one gets 409."""
-    lead = db.session.get(Lead, lead_id)
+    lead = _lead_or_none(lead_id)
     if lead is None:
         return api_error(404, _("No lead with this id."))
     try:
@@ -93,6 +106,9 @@ def patch_lead(lead_id):
     data = MultiDict(lead_form_data(lead))
     for key in patch:
         data.setlist(key, patch.getlist(key))
+    for key in payload:
+        if payload[key] is None and key != "version":
+            data.setlist(key, [""])  # null clears a field (a required one then fails validation)
     form = LeadForm(formdata=data, meta={"csrf": False})
     form.set_industries(queries.industries(), "zh")
     if not form.validate():
@@ -114,6 +130,14 @@ def patch_lead(lead_id):
         db.session.rollback()
         return api_error(403, str(err))
     return jsonify(lead_json(lead))
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
+
+def _lead_or_none(lead_id: int) -> Lead | None:
+    return db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_ID else None
 
 
 def _errors(form) -> dict:

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
 from crm.core.forms import AmountField, BaseForm, CodeSelectField
 from crm.core.vocabulary import LEAD_KINDS
@@ -11,6 +11,22 @@ from crm.leads.forms import validate_mobile_field
 
 # Needs whose area is land (亩); the others ask for floor space (m²).
 AREA_IN_MU = ("land", "investment")
+# The same ceilings as the lead form, so an enquiry never holds a value an officer could not save again.
+MAX_LAND_MU = 100000
+MAX_FLOOR_AREA_M2 = 10000000
+
+
+class AmountRequired:
+    """Like DataRequired, but 0 is an amount; a typo keeps only its own "enter a number" message."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None:
+            raise StopValidation(None if field.process_errors else self.message)
 
 
 class EnquiryForm(BaseForm):
@@ -19,7 +35,7 @@ class EnquiryForm(BaseForm):
     use = StringField(_l("Intended use / 用途"), validators=[DataRequired(_l("Say what the site is for.")),
                                                             Length(max=500)])
     expected_tax = AmountField(_l("Expected annual tax (10k yuan) / 预计年税收（万元）"),
-                               validators=[DataRequired(_l("Enter the expected annual tax."))], maximum=10000000)
+                               validators=[AmountRequired(_l("Enter the expected annual tax."))], maximum=10000000)
     company = StringField(_l("Company / 公司"), validators=[DataRequired(_l("Enter your company name.")),
                                                           Length(max=200)])
     contact_name = StringField(_l("Contact person / 联系人"),
@@ -29,7 +45,7 @@ class EnquiryForm(BaseForm):
     email = StringField(_l("Email / 邮箱"), validators=[Optional(), Length(max=254),
                                                        Email(_l("Enter a valid email address."))])
     industry = CodeSelectField(_l("Industry / 产业"), choices=[("", "—")], validators=[Optional()])
-    area = AmountField(_l("Area (m², or mu for land) / 面积（平方米，土地为亩）"), maximum=10000000)
+    area = AmountField(_l("Area (m², or mu for land) / 面积（平方米，土地为亩）"), maximum=MAX_FLOOR_AREA_M2)
     investment = AmountField(_l("Planned investment (10k yuan) / 计划投资（万元）"), maximum=100000000)
     message = TextAreaField(_l("Message / 留言"), validators=[Optional(), Length(max=5000)])
     consent = BooleanField(_l("I agree that the zone processes these data to answer my enquiry. / "
@@ -37,6 +53,11 @@ class EnquiryForm(BaseForm):
                            validators=[DataRequired(_l("Your consent is needed to process the enquiry."))])
     # Humans never see this field; bots fill every field they find.
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
+
+    def validate_area(self, field):
+        if not field.errors and field.data is not None and self.need.data in AREA_IN_MU \
+                and field.data > MAX_LAND_MU:
+            raise ValidationError(_l("Land is counted in mu: enter at most %(max)s mu.", max=f"{MAX_LAND_MU:,}"))
 
     def set_industries(self, industries, language: str) -> None:
         self.industry.choices = [("", "—")] + [(i.code, i.label(language)) for i in industries]
@@ -84,6 +105,8 @@ def formdata_from_json(payload) -> MultiDict:
             continue
         if isinstance(value, bool):
             data[key] = "y" if value else ""
+        elif isinstance(value, str) and not _is_encodable(value):
+            bad[key] = [str(_l("Must be valid text."))]
         elif isinstance(value, int | float | str):
             data[key] = str(value)
         else:
@@ -91,3 +114,12 @@ def formdata_from_json(payload) -> MultiDict:
     if bad:
         raise JsonShapeError(bad)
     return data
+
+
+def _is_encodable(text: str) -> bool:
+    """False for JSON strings with lone surrogates ("\\ud800"), which no database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

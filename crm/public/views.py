@@ -1,6 +1,6 @@
 """Pages without login: the start page, the enquiry form and its status page, the health check."""
 
-from flask import jsonify, redirect, render_template, session, url_for
+from flask import jsonify, make_response, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,9 +34,11 @@ def _enquiry_form(**kwargs) -> EnquiryForm:
 def enquiry():
     """The zone's public enquiry form."""
     form = _enquiry_form()
+    if form.is_submitted() and form.is_bot:
+        # Whatever else a bot sent, it gets the page a person would see and nothing is stored.
+        session.pop(LAST_ENQUIRY, None)
+        return redirect(url_for("public.thanks"), code=303)
     if form.validate_on_submit():
-        if form.is_bot:
-            return redirect(url_for("public.thanks"), code=303)
         lead = services.create_lead(form.lead_values(), by=None, source="web_form")
         db.session.commit()
         session[LAST_ENQUIRY] = lead.status_token
@@ -50,7 +52,9 @@ def thanks():
     """The reference and the private status link of the enquiry just sent."""
     token = session.get(LAST_ENQUIRY)
     lead = db.session.scalar(select(Lead).where(Lead.status_token == token)) if token else None
-    return render_template("public/thanks.html", lead=lead)
+    response = make_response(render_template("public/thanks.html", lead=lead))
+    _keep_private(response)
+    return response
 
 
 @bp.get("/enquiry/status/<token>")
@@ -60,7 +64,16 @@ def status(token):
     if lead is None:
         return render_template("errors/error.html", status=404,
                                message=_("We cannot find an enquiry for this link.")), 404
-    return render_template("public/status.html", lead=lead)
+    response = make_response(render_template("public/status.html", lead=lead))
+    _keep_private(response)
+    return response
+
+
+def _keep_private(response) -> None:
+    """The status link is the only key to the page: keep it out of caches, search engines and Referer headers."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
 
 
 @bp.get("/healthz")
