@@ -78,7 +78,7 @@ def _as_text(value) -> str | None:
 
 
 def _identity_keys(lead: Lead) -> None:
-    lead.company_key = normalise_company(lead.company_name)
+    lead.company_key = normalise_company(lead.company_name)[:200]  # NFKC can lengthen text (ﷺ → 18 letters)
     lead.credit_code = normalise_credit_code(lead.credit_code) or None
     normalised = mobile_or_none(lead.mobile)
     if normalised:
