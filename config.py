@@ -81,6 +81,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-secret"
     WTF_CSRF_ENABLED = True  # tests prove CSRF works; the client fixture sends the token
+    RATELIMIT_ENABLED = False  # tests post many enquiries; tests/security turns limits on in its own app
 
     @classmethod
     def database_url(cls) -> str:

@@ -22,10 +22,11 @@ def create_app(config_class=None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from crm.core import errors, templating
+    from crm.core import errors, security, templating
 
     errors.register(app)
     templating.register(app)
+    security.register(app)  # headers, rate limits, request logs: after every blueprint is registered
     return app
 
 
@@ -56,6 +57,9 @@ BLUEPRINTS = (
     "crm.board",
     "crm.dashboard",
     "crm.briefs",
+    "crm.sites",
+    "crm.projects",
+    "crm.tax",
 )
 
 

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from crm.auth import bp, services
+from crm.auth import bp, lockout, services
 from crm.auth.forms import LoginForm
 from crm.core.i18n import LOCALE_SESSION_KEY, normalise_locale
 from crm.extensions import db, login_manager
@@ -36,11 +36,20 @@ def login():
         return redirect(url_for("leads.my_day"))
     form = LoginForm()
     if form.validate_on_submit():
+        locked_for = lockout.seconds_locked(form.email.data)
+        if locked_for:
+            flash(lockout.locked_message(locked_for), "danger")
+            return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            lockout.clear(form.email.data)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
+        locked_for = lockout.record_failure(form.email.data)
+        if locked_for:
+            flash(lockout.locked_message(locked_for), "danger")
+            return render_template("auth/login.html", form=form), 429
         flash(_("Wrong email or password, or the account is inactive."), "danger")
         return render_template("auth/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
