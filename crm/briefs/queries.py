@@ -129,6 +129,16 @@ def matching_sites(lead: Lead, limit: int = 3) -> list | None:
 
 # ------------------------------------------------------------------------------------------ pipeline report
 
+def _dashboard():
+    """The dashboard's query module (issue 3) when present: the report then counts exactly as the
+    dashboard does (stale leads, officers, cohort funnel). Without it, the report's own SQL stands in."""
+    try:
+        from crm.dashboard import queries as dashboard_queries
+    except ImportError:
+        return None
+    return dashboard_queries
+
+
 @dataclass
 class FunnelRow:
     stage: str
@@ -140,15 +150,18 @@ class FunnelRow:
 
 @dataclass
 class OfficerRow:
-    user: User
-    by_stage: dict[str, int]
-    open_count: int
-    on_hold: int
-    signed_this_year: int
-    overdue: int
-    stale: int
-    activities_7d: int
-    weighted_wan: Decimal
+    user: User | None  # None: the leads nobody owns
+    by_stage: dict[str, int] = field(default_factory=dict)
+    on_hold: int = 0
+    signed_this_year: int = 0
+    overdue: int = 0
+    stale: int = 0
+    activities_7d: int = 0
+    weighted_wan: Decimal = Decimal("0.00")
+
+    @property
+    def open_count(self) -> int:
+        return sum(self.by_stage.values())
 
 
 @dataclass
@@ -171,6 +184,8 @@ class Report:
     year_elapsed: float
     stale_days: int
     funnel: list[FunnelRow]
+    reached: list[tuple[str, int]]
+    reached_is_cohort: bool
     targets: list[TargetRow]
     has_targets: bool
     key_leads: list[tuple[str, int, list[Lead]]]
@@ -186,26 +201,43 @@ def _year_start(year: int) -> datetime:
     return datetime(year, 1, 1)
 
 
-def _stale_condition(cutoff: datetime):
-    """An open lead nobody has touched since `cutoff` (never-touched leads count from their creation)."""
-    return and_(Lead.stage.in_(OPEN_STAGES),
-                or_(Lead.last_activity_at < cutoff,
-                    and_(Lead.last_activity_at.is_(None), Lead.created_at < cutoff)))
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _weighted(only=None):
+    """The sum of planned investment × the stage's win probability, in SQL (over stages `only`)."""
+    probabilities = current_app.config["STAGE_PROBABILITIES"]
+    return func.coalesce(func.sum(case(
+        *[(Lead.stage == stage, Lead.planned_investment_wan * Decimal(str(p)))
+          for stage, p in probabilities.items() if only is None or stage in only],
+        else_=0)), 0)
+
+
+def _money(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def funnel_rows() -> list[FunnelRow]:
-    """Leads per stage with their planned investment and its probability-weighted value."""
+    """Where every lead stands today: leads per stage, planned investment and its weighted value."""
     rows = db.session.execute(
         select(Lead.stage, func.count(Lead.id), func.coalesce(func.sum(Lead.planned_investment_wan), 0),
-               func.coalesce(func.sum(case((Lead.is_key.is_(True), 1), else_=0)), 0))
+               _weighted(), _count_if(Lead.is_key.is_(True)))
         .group_by(Lead.stage)).all()
-    found = {stage: (count, Decimal(total or 0), int(key or 0)) for stage, count, total, key in rows}
-    result = []
-    for stage in STAGES.codes:
-        count, total, key = found.get(stage, (0, Decimal(0), 0))
-        weighted = (total * Decimal(str(stages.probability(stage)))).quantize(Decimal("0.01"))
-        result.append(FunnelRow(stage, count, total, weighted, key))
-    return result
+    found = {stage: (int(count), _money(total), _money(weighted), int(key or 0))
+             for stage, count, total, weighted, key in rows}
+    return [FunnelRow(stage, *found.get(stage, (0, _money(0), _money(0), 0))) for stage in STAGES.codes]
+
+
+def reached_this_year(today: date, funnel: list[FunnelRow]) -> list[tuple[str, int]]:
+    """The funnel chart's bars: leads created this year by the furthest stage they reached (the
+    dashboard's cohort funnel), or, without the dashboard, today's count per pipeline stage."""
+    dashboard = _dashboard()
+    if dashboard is not None:
+        result = dashboard.funnel(dashboard.Period.year_to_date(today))
+        return list(zip(result.stages, result.totals, strict=True))
+    counts = {row.stage: row.count for row in funnel}
+    return [(stage, counts.get(stage, 0)) for stage in stages.PIPELINE]
 
 
 def key_leads_by_stage(limit: int = KEY_LEADS_PER_STAGE) -> list[tuple[str, int, list[Lead]]]:
@@ -220,15 +252,27 @@ def key_leads_by_stage(limit: int = KEY_LEADS_PER_STAGE) -> list[tuple[str, int,
         leads = db.session.scalars(
             select(Lead).where(Lead.is_key.is_(True), Lead.stage == stage)
             .order_by(Lead.priority, Lead.planned_investment_wan.desc().nulls_last(), Lead.id).limit(limit))
-        result.append((stage, totals[stage], list(leads)))
+        result.append((stage, int(totals[stage]), list(leads)))
     return result
 
 
-def stale_leads(cutoff: datetime, limit: int = LIST_LIMIT) -> tuple[list[Lead], int]:
-    """Open leads untouched since `cutoff`, longest-forgotten first, and how many there are in all."""
-    touched = func.coalesce(Lead.last_activity_at, Lead.created_at)
-    condition = _stale_condition(cutoff)
+def _stale_condition(today: date, stale_days: int):
+    dashboard = _dashboard()
+    if dashboard is not None:
+        return dashboard.stale_condition(today, stale_days)
+    cutoff = datetime.combine(today - timedelta(days=stale_days - 1), datetime.min.time())
+    return and_(Lead.stage.in_(OPEN_STAGES), func.coalesce(Lead.last_activity_at, Lead.created_at) < cutoff)
+
+
+def stale_leads(today: date, stale_days: int, limit: int = LIST_LIMIT) -> tuple[list[Lead], int]:
+    """Open leads nobody has touched for `stale_days`, longest-forgotten first, and how many in all."""
+    dashboard = _dashboard()
+    if dashboard is not None:
+        stale = dashboard.stale_leads(today, stale_days, limit=limit)
+        return stale.leads, stale.count
+    condition = _stale_condition(today, stale_days)
     total = db.session.scalar(select(func.count(Lead.id)).where(condition))
+    touched = func.coalesce(Lead.last_activity_at, Lead.created_at)
     leads = db.session.scalars(select(Lead).where(condition).order_by(touched, Lead.id).limit(limit))
     return list(leads), int(total or 0)
 
@@ -241,43 +285,61 @@ def overdue_leads(today: date, limit: int = LIST_LIMIT) -> tuple[list[Lead], int
     return list(leads), int(total or 0)
 
 
-def officer_rows(today: date, stale_cutoff: datetime, year: int) -> list[OfficerRow]:
-    """One row per person who owns leads or is an active officer: their pipeline, pace and backlog."""
-    def count_if(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def officer_rows(today: date, stale_days: int) -> list[OfficerRow]:
+    """One row per officer (and per other owner of leads): their pipeline by stage, signed this year,
+    overdue and stale leads, activities in the last 7 days, weighted value. The backlog figures are the
+    dashboard's own when it is present, so the report and the dashboard never disagree."""
+    stage_columns = [_count_if(Lead.stage == stage) for stage in ACTIVE_STAGES]
+    pipeline = {row[0]: row[1:] for row in db.session.execute(
+        select(Lead.owner_id, *stage_columns, _weighted(OPEN_STAGES)).where(Lead.stage.in_(ACTIVE_STAGES))
+        .group_by(Lead.owner_id))}
+    rows = {}
+    dashboard = _dashboard()
+    if dashboard is not None:
+        for row in dashboard.officers(dashboard.Period.year_to_date(today), today, stale_days):
+            rows[row.user.id if row.user else None] = OfficerRow(
+                user=row.user, signed_this_year=row.signed, overdue=row.overdue, stale=row.stale,
+                activities_7d=row.activities_7d)
+    else:
+        rows = _officer_backlog(today, stale_days)
+    for owner_id, values in pipeline.items():
+        row = rows.get(owner_id)
+        if row is None:  # an owner the backlog query did not list (e.g. an inactive manager)
+            row = rows[owner_id] = OfficerRow(user=db.session.get(User, owner_id) if owner_id else None)
+        counts = [int(v or 0) for v in values[:-1]]
+        row.by_stage = dict(zip(OPEN_STAGES, counts[:len(OPEN_STAGES)], strict=True))
+        row.on_hold = counts[-1]
+        row.weighted_wan = _money(values[-1])
+    for row in rows.values():
+        row.by_stage = row.by_stage or dict.fromkeys(OPEN_STAGES, 0)
+    return sorted(rows.values(), key=lambda r: (r.user is None, -r.open_count, -r.signed_this_year,
+                                                r.user.name if r.user else ""))
 
-    weighted = func.coalesce(func.sum(case(
-        *[(Lead.stage == stage, Lead.planned_investment_wan * Decimal(str(stages.probability(stage))))
-          for stage in OPEN_STAGES], else_=0)), 0)
-    columns = [count_if(Lead.stage == stage) for stage in OPEN_STAGES] + [
-        count_if(Lead.stage == "on_hold"),
-        count_if(and_(Lead.stage == "signed", Lead.stage_entered_at >= _year_start(year))),
-        count_if(and_(Lead.stage.in_(ACTIVE_STAGES), Lead.next_action_due < today)),
-        count_if(_stale_condition(stale_cutoff)),
-        weighted,
-    ]
-    rows = db.session.execute(
-        select(Lead.owner_id, *columns).where(Lead.owner_id.is_not(None)).group_by(Lead.owner_id)).all()
+
+def _officer_backlog(today: date, stale_days: int) -> dict:
+    """Signed this year, overdue, stale and recent activity per owner (without the dashboard)."""
+    year_start = _year_start(today.year)
+    rows = {}
+    query = select(Lead.owner_id,
+                   _count_if(and_(Lead.stage == "signed", Lead.stage_entered_at >= year_start)),
+                   _count_if(and_(Lead.stage.in_(ACTIVE_STAGES), Lead.next_action_due < today)),
+                   _count_if(_stale_condition(today, stale_days))).group_by(Lead.owner_id)
+    backlog = {owner: tuple(int(v or 0) for v in values) for owner, *values in db.session.execute(query)}
     week_ago = utcnow() - timedelta(days=7)
     activity = dict(db.session.execute(
-        select(Activity.user_id, func.count(Activity.id))
-        .where(Activity.occurred_at >= week_ago, Activity.user_id.is_not(None))
+        select(Activity.user_id, func.count(Activity.id)).where(Activity.occurred_at >= week_ago)
         .group_by(Activity.user_id)).all())
-    by_owner = {row[0]: row[1:] for row in rows}
     people = db.session.scalars(select(User).where(or_(
-        User.id.in_(list(by_owner) or [-1]), and_(User.active.is_(True), User.role == "officer"))))
-    result = []
+        User.id.in_([i for i in set(backlog) | set(activity) if i is not None] or [-1]),
+        and_(User.active.is_(True), User.role == "officer"))))
     for user in people:
-        values = by_owner.get(user.id, (0,) * (len(OPEN_STAGES) + 4) + (0,))
-        by_stage = {stage: int(values[i]) for i, stage in enumerate(OPEN_STAGES)}
-        on_hold, signed, overdue, stale, weighted_sum = values[len(OPEN_STAGES):]
-        result.append(OfficerRow(
-            user=user, by_stage=by_stage, open_count=sum(by_stage.values()), on_hold=int(on_hold),
-            signed_this_year=int(signed), overdue=int(overdue), stale=int(stale),
-            activities_7d=int(activity.get(user.id, 0)),
-            weighted_wan=Decimal(weighted_sum or 0).quantize(Decimal("0.01"))))
-    result.sort(key=lambda r: (-r.open_count, -r.signed_this_year, r.user.name))
-    return result
+        signed, overdue, stale = backlog.get(user.id, (0, 0, 0))
+        rows[user.id] = OfficerRow(user=user, signed_this_year=signed, overdue=overdue, stale=stale,
+                                   activities_7d=int(activity.get(user.id, 0)))
+    if None in backlog:
+        signed, overdue, stale = backlog[None]
+        rows[None] = OfficerRow(user=None, signed_this_year=signed, overdue=overdue, stale=stale)
+    return rows
 
 
 def target_rows(year: int) -> tuple[list[TargetRow], bool]:
@@ -295,7 +357,7 @@ def target_rows(year: int) -> tuple[list[TargetRow], bool]:
         select(func.count(Lead.id), func.coalesce(func.sum(Lead.planned_investment_wan), 0))
         .where(Lead.stage == "signed", Lead.stage_entered_at >= _year_start(year),
                Lead.stage_entered_at < _year_start(year + 1))).one()
-    actuals = {"signed_leads": int(signed or 0), "investment_wan": Decimal(investment or 0)}
+    actuals = {"signed_leads": int(signed or 0), "investment_wan": _money(investment)}
     rows = [TargetRow(code, getattr(target, code, None) if target else None, actuals.get(code))
             for code in TARGET_FIELDS]
     return rows, target is not None
@@ -304,21 +366,21 @@ def target_rows(year: int) -> tuple[list[TargetRow], bool]:
 def pipeline_context(*, reader: User, language: str) -> dict:
     """Everything the weekly pipeline report prints; lists are capped, totals come from SQL."""
     today = local_today()
-    now = utcnow()
     stale_days = int(current_app.config.get("STALE_AFTER_DAYS", 14))
-    cutoff = now - timedelta(days=stale_days)
     year = today.year
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     funnel = funnel_rows()
     targets, has_targets = target_rows(year)
-    stale, stale_total = stale_leads(cutoff)
+    stale, stale_total = stale_leads(today, stale_days)
     overdue, overdue_total = overdue_leads(today)
     open_rows = [row for row in funnel if row.stage in OPEN_STAGES]
     report = Report(
         today=today, year=year, year_elapsed=(today - start).days / (end - start).days,
-        stale_days=stale_days, funnel=funnel, targets=targets, has_targets=has_targets,
+        stale_days=stale_days, funnel=funnel, reached=reached_this_year(today, funnel),
+        reached_is_cohort=_dashboard() is not None,
+        targets=targets, has_targets=has_targets,
         key_leads=key_leads_by_stage(), stale=stale, stale_total=stale_total,
-        overdue=overdue, overdue_total=overdue_total, officers=officer_rows(today, cutoff, year),
+        overdue=overdue, overdue_total=overdue_total, officers=officer_rows(today, stale_days),
         totals={
             "open": sum(r.count for r in open_rows),
             "open_investment": sum((r.investment_wan for r in open_rows), Decimal(0)),
@@ -327,7 +389,7 @@ def pipeline_context(*, reader: User, language: str) -> dict:
             "all": sum(r.count for r in funnel),
         },
     )
-    return {"report": report, "reader": reader, "generated_at": now, "open_stages": OPEN_STAGES,
+    return {"report": report, "reader": reader, "generated_at": utcnow(), "open_stages": OPEN_STAGES,
             "probabilities": {stage: stages.probability(stage) for stage in STAGES.codes},
             "TARGET_LABELS": TARGET_LABELS, "funnel_chart": None}
 
