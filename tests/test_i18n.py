@@ -10,7 +10,7 @@ import re
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_translations, gettext
 from markupsafe import escape
 
 from crm.core import catalogs
@@ -177,6 +177,18 @@ def test_chinese_catalogs_are_loaded(app):
         assert gettext("Sign in") != "Sign in", (
             "zh_CN catalogs are not loaded: install crm.core.catalogs.FeatureCatalogs in create_app "
             "(babel.domain_instance = FeatureCatalogs()) or the catalogs cannot be found.")
+
+
+def test_chinese_plurals_use_the_single_chinese_form(app):
+    """zh has one plural form; a feature folder without zh_CN must not bring English's n != 1 back."""
+    plurals = [m for path in catalogs.catalog_paths("zh_CN") for m in catalogs.load(path)
+               if isinstance(m.id, tuple) and catalogs.is_translated(m)]
+    if not plurals:
+        pytest.skip("no plural message in the zh_CN catalogs")
+    with app.test_request_context("/?lang=zh_CN"), force_locale("zh_CN"):
+        translations = get_translations()
+        for message in plurals:
+            assert translations.ungettext(message.id[0], message.id[1], 5) == message.string[0], message.id[0]
 
 
 @pytest.fixture

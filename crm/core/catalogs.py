@@ -269,7 +269,7 @@ class FeatureCatalogs(Domain):
             for dirname in self.translation_directories:
                 catalog = support.Translations.load(dirname, catalog_names(locale), self.domain[0])
                 translations.merge(catalog)
-                if hasattr(catalog, "plural"):
+                if catalog.files:  # a folder without this locale must not impose English plural rules
                     translations.plural = catalog.plural
             cache[key] = translations
         return cache[key]
