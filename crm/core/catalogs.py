@@ -14,9 +14,9 @@ all zh_CN catalogs together.
 
 import os
 import sys
-from datetime import UTC, datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale, support
@@ -25,7 +25,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from flask_babel import Domain
+from flask_babel import Domain, _get_current_context, get_locale
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -148,7 +148,7 @@ def describe(entries: Iterable[Extracted]) -> str:
     lines = []
     for entry in entries:
         lines.append(f"msgid {_singular(entry.msgid)!r}" + (f" (context {entry.context!r})" if entry.context else ""))
-        lines.extend(f"    {path}:{line}" for path, line in entry.locations)
+        lines.extend(f"    {path}:{line}" for path, line in sorted(set(entry.locations)))
     return "\n".join(lines)
 
 
@@ -255,9 +255,7 @@ class FeatureCatalogs(Domain):
     """
 
     def get_translations(self):
-        from flask_babel import get_locale
-        from flask_babel import _get_current_context
-
+        # Same as flask_babel.Domain.get_translations (4.0) but for the folder names and plural rules.
         ctx = _get_current_context()
         if ctx is None:
             return support.NullTranslations()
