@@ -1,5 +1,6 @@
 """Briefs as bytes: render templates/briefs/<kind>.html, then let WeasyPrint lay it out as PDF."""
 
+import threading
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -7,6 +8,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from crm.briefs import fonts, queries
 from crm.briefs.fetcher import StaticFilesFetcher
@@ -15,6 +17,7 @@ from crm.core.i18n import normalise_locale
 from crm.core.vocabulary import STAGES
 
 KINDS = ("lead", "project", "pipeline")
+_thread = threading.local()
 
 
 def brief_locale(requested: str | None) -> str:
@@ -32,7 +35,21 @@ def render_pdf(kind: str, **context) -> bytes:
                            font_family=fonts.FAMILY, page_counter=page_counter_css(), css_string=css_string,
                            **context)
     fetcher = StaticFilesFetcher(folders=[static], files=[font])
-    return HTML(string=html, base_url=str(static) + "/", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=str(static) + "/", url_fetcher=fetcher).write_pdf(
+        font_config=font_configuration())
+
+
+def font_configuration() -> FontConfiguration:
+    """This thread's WeasyPrint font configuration, kept between briefs.
+
+    A new one per PDF re-reads Fontconfig's caches and loads the @font-face file again, which costs more
+    than laying out a page; kept, the brief font is loaded once per worker thread. (Fontconfig and Pango
+    objects are not shared between threads, hence one per thread.)
+    """
+    config = getattr(_thread, "font_config", None)
+    if config is None:
+        config = _thread.font_config = FontConfiguration()
+    return config
 
 
 def lead_brief(lead, *, reader, locale: str = "zh_CN") -> bytes:
