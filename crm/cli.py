@@ -60,3 +60,30 @@ def seed_demo_command(lead_count, if_empty):
     summary = seed.seed_demo(lead_count=lead_count)
     for line in summary:
         click.echo(line)
+
+
+@crm_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Write a backup of the whole database to PATH (SQLite online backup, or pg_dump's custom format)."""
+    from crm.core import backup
+
+    try:
+        written = backup.backup(path)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Backup written to {written}")
+
+
+@crm_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(path, force):
+    """Replace the database with the backup at PATH; refuses a database with data unless --force."""
+    from crm.core import backup
+
+    try:
+        backup.restore(path, force=force)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Restored {path}")
