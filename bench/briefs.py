@@ -16,8 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 LEAD_GOAL_S = 0.3
@@ -62,55 +60,13 @@ def _app(database_url: str):
 
 
 def _seed(lead_count: int) -> float:
-    """Fill the database with the demo zone (crm.demo.seed), or plain bulk rows if it is unavailable."""
-    from crm.extensions import db
+    """Fill the database with the demo zone (crm.demo.seed: bulk inserts, seconds for 100,000 leads)."""
+    from crm.demo.seed import seed_demo
 
     started = time.perf_counter()
-    try:
-        from crm.demo.seed import seed_demo
-
-        for line in seed_demo(lead_count=lead_count):
-            print("  " + line)
-    except (ImportError, NotImplementedError):
-        db.session.rollback()
-        _bulk_leads(lead_count)
+    for line in seed_demo(lead_count=lead_count):
+        print("  " + line)
     return time.perf_counter() - started
-
-
-def _bulk_leads(count: int) -> None:
-    """A plain stand-in for the demo seed: officers and `count` leads spread over the stages."""
-    import random
-    import secrets
-
-    from crm.auth import services as accounts
-    from crm.core.database import utcnow
-    from crm.extensions import db
-    from crm.leads.models import Lead
-
-    rng = random.Random(5)
-    officers = [accounts.create_user(f"bench{n}@bench.zone", role="officer", name=f"专员{n}", password="x" * 12)
-                for n in range(12)]
-    db.session.flush()
-    now = utcnow()
-    stages = ("enquiry", "contacted", "site_visit", "negotiation", "signed", "on_hold", "lost")
-    rows = []
-    for n in range(count):
-        created = now - timedelta(days=rng.randint(0, 700))
-        rows.append({
-            "status_token": secrets.token_urlsafe(24), "kind": "investment", "source": "hotline",
-            "company_name": f"株洲测试{n}号科技有限公司", "company_key": f"株洲测试{n}号科技", "contact_name": "联系人",
-            "stage": rng.choice(stages), "stage_entered_at": created, "owner_id": rng.choice(officers).id,
-            "priority": rng.randint(1, 3), "is_key": rng.random() < 0.05, "created_at": created, "updated_at": created,
-            "planned_investment_wan": Decimal(rng.randint(1000, 200000)), "consent": True, "version": 1,
-            "next_action_due": (now - timedelta(days=rng.randint(-30, 30))).date(),
-            "last_activity_at": created + timedelta(days=rng.randint(0, 60)),
-        })
-        if len(rows) == 5000:
-            db.session.execute(Lead.__table__.insert(), rows)
-            rows = []
-    if rows:
-        db.session.execute(Lead.__table__.insert(), rows)
-    db.session.commit()
 
 
 def _pick_pair():
@@ -210,8 +166,9 @@ def main(argv=None) -> int:
         seeded = _seed(args.leads)
         print(f"  seeded in {seeded:.1f} s")
         lead_id, owner_id, twin_id, twin_owner_id = _pick_pair()
-        from crm.auth.models import User
         from sqlalchemy import select
+
+        from crm.auth.models import User
 
         manager_id = db.session.scalar(select(User.id).where(User.role.in_(("manager", "admin"))).limit(1))
         if manager_id is None:

@@ -1,17 +1,18 @@
 """What each brief shows, read in a few bounded queries; every total over leads is computed in SQL."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 
 from crm.auth.models import User
 from crm.core.database import utcnow
 from crm.core.formatting import local_today
 from crm.core.vocabulary import STAGES
+from crm.dashboard import queries as dashboard_queries
+from crm.dashboard import targets
 from crm.extensions import db
 from crm.leads import stages
 from crm.leads.models import OPEN_STAGES, Activity, Lead, LeadEvent
@@ -23,13 +24,6 @@ MESSAGE_CHARS = 400
 KEY_LEADS_PER_STAGE = 8
 LIST_LIMIT = 25
 ACTIVE_STAGES = OPEN_STAGES + ("on_hold",)
-TARGET_LABELS = {
-    "key_projects": _l("Key projects under way"),
-    "key_talents": _l("Key talents introduced"),
-    "investment_wan": _l("Project investment (signed leads)"),
-    "started_or_completed": _l("Key projects started or completed"),
-    "signed_leads": _l("Signed leads"),
-}
 
 
 def clip(text: str | None, limit: int) -> str:
@@ -105,7 +99,7 @@ def lead_brief_context(lead: Lead, *, reader: User, language: str) -> dict:
         outcomes={a.id: clip(a.outcome, OUTCOME_CHARS) for a in recent},
     )
     return {"brief": brief, "lead": lead, "reader": reader, "generated_at": utcnow(),
-            "title": lead.company_name}
+            "SITE_KINDS": site_kinds() if brief.sites is not None else None}
 
 
 def _next_stage(stage: str) -> str | None:
@@ -116,28 +110,27 @@ def _next_stage(stage: str) -> str | None:
 
 
 def matching_sites(lead: Lead, limit: int = 3) -> list | None:
-    """The best-matching available sites from the site inventory, or None when it has no matcher yet."""
+    """The best-matching sites from the site inventory's matcher (crm.sites.matching), each with its score
+    and reasons; None when the inventory is not installed, so the brief leaves the section out."""
     try:
-        from crm.sites import queries as site_queries
+        from crm.sites import matching
     except ImportError:
         return None
-    finder = getattr(site_queries, "matching_sites", None)
-    if finder is None:
+    return matching.matches_for(lead, local_today(), limit=limit)
+
+
+def site_kinds():
+    """The site kinds' labels, when the site inventory is installed."""
+    try:
+        from crm.sites.vocabulary import SITE_KINDS
+    except ImportError:
         return None
-    return list(finder(lead, limit=limit))
+    return SITE_KINDS
 
 
 # ------------------------------------------------------------------------------------------ pipeline report
-
-def _dashboard():
-    """The dashboard's query module (issue 3) when present: the report then counts exactly as the
-    dashboard does (stale leads, officers, cohort funnel). Without it, the report's own SQL stands in."""
-    try:
-        from crm.dashboard import queries as dashboard_queries
-    except ImportError:
-        return None
-    return dashboard_queries
-
+# Stale leads, the officers' backlog, the cohort funnel and target progress are the dashboard's own queries
+# (crm.dashboard), so the paper on the table and the dashboard on the wall never disagree.
 
 @dataclass
 class FunnelRow:
@@ -165,19 +158,6 @@ class OfficerRow:
 
 
 @dataclass
-class TargetRow:
-    code: str
-    target: Decimal | int | None
-    actual: Decimal | int | None
-
-    @property
-    def ratio(self) -> float | None:
-        if self.actual is None or not self.target:
-            return None
-        return float(self.actual) / float(self.target)
-
-
-@dataclass
 class Report:
     today: date
     year: int
@@ -185,8 +165,7 @@ class Report:
     stale_days: int
     funnel: list[FunnelRow]
     reached: list[tuple[str, int]]
-    reached_is_cohort: bool
-    targets: list[TargetRow]
+    targets: list
     has_targets: bool
     key_leads: list[tuple[str, int, list[Lead]]]
     stale: list[Lead]
@@ -195,10 +174,6 @@ class Report:
     overdue_total: int
     officers: list[OfficerRow]
     totals: dict = field(default_factory=dict)
-
-
-def _year_start(year: int) -> datetime:
-    return datetime(year, 1, 1)
 
 
 def _count_if(condition):
@@ -229,15 +204,10 @@ def funnel_rows() -> list[FunnelRow]:
     return [FunnelRow(stage, *found.get(stage, (0, _money(0), _money(0), 0))) for stage in STAGES.codes]
 
 
-def reached_this_year(today: date, funnel: list[FunnelRow]) -> list[tuple[str, int]]:
-    """The funnel chart's bars: leads created this year by the furthest stage they reached (the
-    dashboard's cohort funnel), or, without the dashboard, today's count per pipeline stage."""
-    dashboard = _dashboard()
-    if dashboard is not None:
-        result = dashboard.funnel(dashboard.Period.year_to_date(today))
-        return list(zip(result.stages, result.totals, strict=True))
-    counts = {row.stage: row.count for row in funnel}
-    return [(stage, counts.get(stage, 0)) for stage in stages.PIPELINE]
+def reached_this_year(today: date) -> list[tuple[str, int]]:
+    """Leads created this year by the furthest pipeline stage each reached (the dashboard's funnel)."""
+    result = dashboard_queries.funnel(dashboard_queries.Period.year_to_date(today))
+    return list(zip(result.stages, result.totals, strict=True))
 
 
 def key_leads_by_stage(limit: int = KEY_LEADS_PER_STAGE) -> list[tuple[str, int, list[Lead]]]:
@@ -256,27 +226,6 @@ def key_leads_by_stage(limit: int = KEY_LEADS_PER_STAGE) -> list[tuple[str, int,
     return result
 
 
-def _stale_condition(today: date, stale_days: int):
-    dashboard = _dashboard()
-    if dashboard is not None:
-        return dashboard.stale_condition(today, stale_days)
-    cutoff = datetime.combine(today - timedelta(days=stale_days - 1), datetime.min.time())
-    return and_(Lead.stage.in_(OPEN_STAGES), func.coalesce(Lead.last_activity_at, Lead.created_at) < cutoff)
-
-
-def stale_leads(today: date, stale_days: int, limit: int = LIST_LIMIT) -> tuple[list[Lead], int]:
-    """Open leads nobody has touched for `stale_days`, longest-forgotten first, and how many in all."""
-    dashboard = _dashboard()
-    if dashboard is not None:
-        stale = dashboard.stale_leads(today, stale_days, limit=limit)
-        return stale.leads, stale.count
-    condition = _stale_condition(today, stale_days)
-    total = db.session.scalar(select(func.count(Lead.id)).where(condition))
-    touched = func.coalesce(Lead.last_activity_at, Lead.created_at)
-    leads = db.session.scalars(select(Lead).where(condition).order_by(touched, Lead.id).limit(limit))
-    return list(leads), int(total or 0)
-
-
 def overdue_leads(today: date, limit: int = LIST_LIMIT) -> tuple[list[Lead], int]:
     """Active leads whose next action was due before today, most overdue first, and how many in all."""
     condition = and_(Lead.stage.in_(ACTIVE_STAGES), Lead.next_action_due < today)
@@ -286,25 +235,20 @@ def overdue_leads(today: date, limit: int = LIST_LIMIT) -> tuple[list[Lead], int
 
 
 def officer_rows(today: date, stale_days: int) -> list[OfficerRow]:
-    """One row per officer (and per other owner of leads): their pipeline by stage, signed this year,
-    overdue and stale leads, activities in the last 7 days, weighted value. The backlog figures are the
-    dashboard's own when it is present, so the report and the dashboard never disagree."""
-    stage_columns = [_count_if(Lead.stage == stage) for stage in ACTIVE_STAGES]
-    pipeline = {row[0]: row[1:] for row in db.session.execute(
-        select(Lead.owner_id, *stage_columns, _weighted(OPEN_STAGES)).where(Lead.stage.in_(ACTIVE_STAGES))
-        .group_by(Lead.owner_id))}
+    """One row per officer (and per other owner of leads): the dashboard's backlog figures (signed this
+    year, overdue, stale, activities in 7 days) and, from one more GROUP BY, their leads per stage and
+    weighted value."""
     rows = {}
-    dashboard = _dashboard()
-    if dashboard is not None:
-        for row in dashboard.officers(dashboard.Period.year_to_date(today), today, stale_days):
-            rows[row.user.id if row.user else None] = OfficerRow(
-                user=row.user, signed_this_year=row.signed, overdue=row.overdue, stale=row.stale,
-                activities_7d=row.activities_7d)
-    else:
-        rows = _officer_backlog(today, stale_days)
-    for owner_id, values in pipeline.items():
+    for row in dashboard_queries.officers(dashboard_queries.Period.year_to_date(today), today, stale_days):
+        rows[row.user.id if row.user else None] = OfficerRow(
+            user=row.user, signed_this_year=row.signed, overdue=row.overdue, stale=row.stale,
+            activities_7d=row.activities_7d)
+    stage_columns = [_count_if(Lead.stage == stage) for stage in ACTIVE_STAGES]
+    query = (select(Lead.owner_id, *stage_columns, _weighted(OPEN_STAGES))
+             .where(Lead.stage.in_(ACTIVE_STAGES)).group_by(Lead.owner_id))
+    for owner_id, *values in db.session.execute(query):
         row = rows.get(owner_id)
-        if row is None:  # an owner the backlog query did not list (e.g. an inactive manager)
+        if row is None:  # an owner the dashboard does not list
             row = rows[owner_id] = OfficerRow(user=db.session.get(User, owner_id) if owner_id else None)
         counts = [int(v or 0) for v in values[:-1]]
         row.by_stage = dict(zip(OPEN_STAGES, counts[:len(OPEN_STAGES)], strict=True))
@@ -316,70 +260,20 @@ def officer_rows(today: date, stale_days: int) -> list[OfficerRow]:
                                                 r.user.name if r.user else ""))
 
 
-def _officer_backlog(today: date, stale_days: int) -> dict:
-    """Signed this year, overdue, stale and recent activity per owner (without the dashboard)."""
-    year_start = _year_start(today.year)
-    rows = {}
-    query = select(Lead.owner_id,
-                   _count_if(and_(Lead.stage == "signed", Lead.stage_entered_at >= year_start)),
-                   _count_if(and_(Lead.stage.in_(ACTIVE_STAGES), Lead.next_action_due < today)),
-                   _count_if(_stale_condition(today, stale_days))).group_by(Lead.owner_id)
-    backlog = {owner: tuple(int(v or 0) for v in values) for owner, *values in db.session.execute(query)}
-    week_ago = utcnow() - timedelta(days=7)
-    activity = dict(db.session.execute(
-        select(Activity.user_id, func.count(Activity.id)).where(Activity.occurred_at >= week_ago)
-        .group_by(Activity.user_id)).all())
-    people = db.session.scalars(select(User).where(or_(
-        User.id.in_([i for i in set(backlog) | set(activity) if i is not None] or [-1]),
-        and_(User.active.is_(True), User.role == "officer"))))
-    for user in people:
-        signed, overdue, stale = backlog.get(user.id, (0, 0, 0))
-        rows[user.id] = OfficerRow(user=user, signed_this_year=signed, overdue=overdue, stale=stale,
-                                   activities_7d=int(activity.get(user.id, 0)))
-    if None in backlog:
-        signed, overdue, stale = backlog[None]
-        rows[None] = OfficerRow(user=None, signed_this_year=signed, overdue=overdue, stale=stale)
-    return rows
-
-
-def target_rows(year: int) -> tuple[list[TargetRow], bool]:
-    """The year's targets against what the lead register can tell (signed leads, their investment).
-
-    Project-based targets (key projects, starts and completions, talents) show their target only until
-    the project register can count them.
-    """
-    try:
-        from crm.dashboard.models import TARGET_FIELDS, Target
-    except ImportError:  # pragma: no cover - the dashboard feature is absent
-        return [], False
-    target = db.session.scalar(select(Target).where(Target.year == year))
-    signed, investment = db.session.execute(
-        select(func.count(Lead.id), func.coalesce(func.sum(Lead.planned_investment_wan), 0))
-        .where(Lead.stage == "signed", Lead.stage_entered_at >= _year_start(year),
-               Lead.stage_entered_at < _year_start(year + 1))).one()
-    actuals = {"signed_leads": int(signed or 0), "investment_wan": _money(investment)}
-    rows = [TargetRow(code, getattr(target, code, None) if target else None, actuals.get(code))
-            for code in TARGET_FIELDS]
-    return rows, target is not None
-
-
 def pipeline_context(*, reader: User, language: str) -> dict:
     """Everything the weekly pipeline report prints; lists are capped, totals come from SQL."""
     today = local_today()
     stale_days = int(current_app.config.get("STALE_AFTER_DAYS", 14))
     year = today.year
-    start, end = date(year, 1, 1), date(year + 1, 1, 1)
     funnel = funnel_rows()
-    targets, has_targets = target_rows(year)
-    stale, stale_total = stale_leads(today, stale_days)
+    stale = dashboard_queries.stale_leads(today, stale_days, limit=LIST_LIMIT)
     overdue, overdue_total = overdue_leads(today)
     open_rows = [row for row in funnel if row.stage in OPEN_STAGES]
     report = Report(
-        today=today, year=year, year_elapsed=(today - start).days / (end - start).days,
-        stale_days=stale_days, funnel=funnel, reached=reached_this_year(today, funnel),
-        reached_is_cohort=_dashboard() is not None,
-        targets=targets, has_targets=has_targets,
-        key_leads=key_leads_by_stage(), stale=stale, stale_total=stale_total,
+        today=today, year=year, year_elapsed=float(targets.elapsed_fraction(year, today)),
+        stale_days=stale_days, funnel=funnel, reached=reached_this_year(today),
+        targets=targets.progress(year, today), has_targets=targets.target_for(year) is not None,
+        key_leads=key_leads_by_stage(), stale=stale.leads, stale_total=stale.count,
         overdue=overdue, overdue_total=overdue_total, officers=officer_rows(today, stale_days),
         totals={
             "open": sum(r.count for r in open_rows),
@@ -391,7 +285,7 @@ def pipeline_context(*, reader: User, language: str) -> dict:
     )
     return {"report": report, "reader": reader, "generated_at": utcnow(), "open_stages": OPEN_STAGES,
             "probabilities": {stage: stages.probability(stage) for stage in STAGES.codes},
-            "TARGET_LABELS": TARGET_LABELS, "funnel_chart": None}
+            "funnel_chart": None}
 
 
 def project_context(project, *, reader: User, language: str) -> dict:  # pragma: no cover - until issue 4
