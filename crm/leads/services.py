@@ -247,6 +247,10 @@ def move_lead(lead: Lead, stage: str, *, by: User, reason: str | None = None,
     lead.stage_entered_at = utcnow()
     lead.updated_at = lead.stage_entered_at
     _audit(lead, "stage", by=by, field="stage", old=old, new=stage, note=reason)
+    if stage == "signed":
+        from crm.projects.services import create_project_from_lead  # late import: projects build on leads
+
+        create_project_from_lead(lead, by=by)  # same transaction: a failure here undoes the signing too
     db.session.flush()
     return lead
 

@@ -1,0 +1,37 @@
+"""The project as the JSON API shows it (GET /api/v1/projects, issue 6 wires it in)."""
+
+from datetime import date
+
+from crm.projects.models import Project
+from crm.projects.queries import Figures, project_figures
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def project_json(project: Project, figures: Figures | None = None, today: date | None = None) -> dict:
+    """id, code, name, credit_code, phase, land_mu, investment, promised_tax, realised_tax (last full year,
+    万元) and tax_per_mu (万元 per mu). Pass `figures` when listing many projects (one query per page)."""
+    if figures is None:
+        from crm.core.formatting import local_today
+
+        figures = project_figures(project, today or local_today())
+    return {
+        "id": project.id,
+        "code": project.code,
+        "name": project.name,
+        "company_name": project.company_name,
+        "credit_code": project.credit_code,
+        "phase": project.phase,
+        "industry": project.industry_code,
+        "land_mu": _number(project.land_mu),
+        "investment": _number(project.investment_wan),
+        "promised_tax": _number(project.promised_tax_wan),
+        "realised_tax": _number(figures.realised),
+        "realised_tax_year": figures.year,
+        "tax_per_mu": _number(figures.tax_per_mu),
+        "under_delivering": figures.under_delivering,
+        "flags": {"key": project.is_key, "four_new": project.is_four_new, "500_strong": project.is_500_strong},
+        "sponsoring_leader": project.sponsoring_leader,
+    }
