@@ -288,5 +288,79 @@ def pipeline_context(*, reader: User, language: str) -> dict:
             "funnel_chart": None}
 
 
-def project_context(project, *, reader: User, language: str) -> dict:  # pragma: no cover - until issue 4
-    raise NotImplementedError("the project brief needs the project register (crm/projects)")
+# ------------------------------------------------------------------------------------------- project brief
+# The project register (crm.projects, issue 4) is imported inside these functions: the lead brief and the
+# pipeline report work without it, and the project brief answers 404 until it is installed.
+
+PROBLEMS_SHOWN = 8
+TAX_YEARS_SHOWN = 6
+
+
+@dataclass
+class ProjectBrief:
+    project: object
+    figures: object  # crm.projects.queries.Figures for the last full year
+    milestones: list
+    tax_years: list[tuple[int, Decimal | None, Decimal | None]]  # (year, realised, promised)
+    zone_median: Decimal | None
+    median_of: int
+    capital_total: Decimal
+    capital_share: float | None
+    problems: list
+    open_problems: int
+    today: date = field(default_factory=local_today)
+
+
+def zone_tax_per_mu_median(year: int) -> tuple[Decimal | None, int]:
+    """The zone's median tax per mu in `year` over projects with land and realised tax, and how many.
+
+    Computed in SQL with window functions (the middle row, or the mean of the middle two), the same way on
+    SQLite and PostgreSQL.
+    """
+    from crm.projects import queries as project_queries
+    from crm.projects.models import Project
+
+    realised = project_queries.realised_subquery(year)
+    per_mu = (realised.c.realised / Project.land_mu).label("per_mu")
+    base = (select(per_mu).select_from(Project).join(realised, realised.c.project_id == Project.id)
+            .where(Project.land_mu > 0, realised.c.realised > 0).subquery())
+    ranked = select(base.c.per_mu, func.row_number().over(order_by=base.c.per_mu).label("rn"),
+                    func.count().over().label("n")).subquery()
+    median, count = db.session.execute(
+        select(func.avg(ranked.c.per_mu), func.max(ranked.c.n))
+        .where(2 * ranked.c.rn >= ranked.c.n, 2 * ranked.c.rn <= ranked.c.n + 2)).one()
+    return (_money(median) if median is not None else None), int(count or 0)
+
+
+def project_context(project, *, reader: User, language: str) -> dict:
+    """Everything the project brief prints: figures, milestones, tax against promise and the zone median."""
+    from crm.projects import queries as project_queries
+    from crm.projects.models import Problem
+
+    today = local_today()
+    figures = project_queries.project_figures(project, today)
+    by_year = dict(project_queries.tax_by_year(project.id))
+    last = project_queries.last_full_year(today)
+    signed = project.milestone("signed")
+    began = [year for year in (*by_year, signed.actual_on.year if signed and signed.actual_on else None) if year]
+    years = range(max(min(began, default=last), last - TAX_YEARS_SHOWN + 1), last + 1)
+    median, median_of = zone_tax_per_mu_median(figures.year)
+    capital = project_queries.capital_total(project.id)
+    open_problem = Problem.status != "resolved"
+    problems = list(db.session.scalars(
+        select(Problem).where(Problem.project_id == project.id, open_problem)
+        .order_by(Problem.due_on, Problem.id).limit(PROBLEMS_SHOWN)))
+    open_count = db.session.scalar(
+        select(func.count(Problem.id)).where(Problem.project_id == project.id, open_problem)) or 0
+    brief = ProjectBrief(
+        project=project, figures=figures, milestones=list(project.milestones),
+        tax_years=[(year, by_year.get(year), project.promised_tax_wan) for year in years],
+        zone_median=median, median_of=median_of, capital_total=capital,
+        capital_share=float(capital / project.investment_wan) if project.investment_wan else None,
+        problems=problems, open_problems=int(open_count), today=today)
+    from crm.projects.vocabulary import FLAGS, MILESTONE_KINDS, PHASES, PROBLEM_STATUSES
+
+    return {"brief": brief, "project": project, "reader": reader, "generated_at": utcnow(),
+            "industry": project.industry.label(language) if project.industry else "",
+            "PHASES": PHASES, "FLAGS": FLAGS, "MILESTONE_KINDS": MILESTONE_KINDS,
+            "PROBLEM_STATUSES": PROBLEM_STATUSES}

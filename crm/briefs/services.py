@@ -1,6 +1,7 @@
 """Briefs as bytes: render templates/briefs/<kind>.html, then let WeasyPrint lay it out as PDF."""
 
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -89,7 +90,72 @@ def in_brief_font(svg: str) -> Markup:
 def project_brief(project, *, reader, locale: str = "zh_CN") -> bytes:
     """A project's figures, milestones and tax against its promise and the zone's median."""
     with force_locale(locale):
-        return render_pdf("project", **queries.project_context(project, reader=reader, language=_language()))
+        context = queries.project_context(project, reader=reader, language=_language())
+        brief = context["brief"]
+        context.update(milestone_chart=milestone_chart(brief), tax_chart=tax_chart(brief),
+                       per_mu_chart=per_mu_chart(brief))
+        return render_pdf("project", **context)
+
+
+def milestone_chart(brief) -> Markup | None:
+    """Each milestone as two bars from the project's start: planned above, actual (or still open) below."""
+    from crm import charts
+    from crm.projects.vocabulary import MILESTONE_KINDS
+
+    milestones = [m for m in brief.milestones if m.planned_on or m.actual_on]
+    if not milestones:
+        return None
+    today = brief.today
+    signed = brief.project.milestone("signed")
+    origin = min(d for m in milestones for d in (m.planned_on, m.actual_on) if d)
+    if signed and (signed.actual_on or signed.planned_on):
+        origin = min(origin, signed.actual_on or signed.planned_on)
+    end = max([today] + [d for m in milestones for d in (m.planned_on, m.actual_on) if d])
+    end = end + timedelta(days=max(30, (end - origin).days // 12))
+    rows = []
+    for m in milestones:
+        segments = []
+        if m.planned_on:
+            segments.append((origin, m.planned_on, "planned", formatting.local_date(m.planned_on)))
+        if m.actual_on:
+            segments.append((origin, m.actual_on, "late" if m.is_late(today) else "actual",
+                             formatting.local_date(m.actual_on)))
+        elif m.planned_on and m.planned_on < today:
+            segments.append((origin, today, "open", _("not yet, %(days)s days late", days=m.days_late(today))))
+        rows.append((MILESTONE_KINDS.label(m.kind), segments))
+    ticks = [date(year, 1, 1) for year in range(origin.year + 1, end.year + 1)] or [origin, end]
+    svg = charts.timeline_bar(
+        rows, start=origin, end=end, today=today, ticks=ticks, axis_format=lambda d: str(d.year),
+        legend=[(_("Planned date"), "planned"), (_("Actual, on time"), "actual"), (_("Actual, late"), "late"),
+                (_("Not reached yet"), "open")],
+        width=680, chart_id="brief-milestones")
+    return in_brief_font(svg)
+
+
+def tax_chart(brief) -> Markup | None:
+    """Realised tax against the promised annual tax, year by year (万元)."""
+    from crm import charts
+
+    if not brief.tax_years:
+        return None
+    rows = [(str(year), (float(realised) if realised is not None else 0.0,
+                         float(promised) if promised is not None else None))
+            for year, realised, promised in brief.tax_years]
+    svg = charts.bar_chart(rows, series=[_("Realised tax"), _("Promised tax")], horizontal=False,
+                           value_format=formatting.number, width=680, chart_id="brief-tax")
+    return in_brief_font(svg)
+
+
+def per_mu_chart(brief) -> Markup | None:
+    """This project's tax per mu beside the zone's median (万元 per mu, last full year)."""
+    from crm import charts
+
+    if brief.figures.tax_per_mu is None and brief.zone_median is None:
+        return None
+    rows = [(_("This project"), float(brief.figures.tax_per_mu) if brief.figures.tax_per_mu is not None else None),
+            (_("Zone median"), float(brief.zone_median) if brief.zone_median is not None else None)]
+    svg = charts.bar_chart(rows, value_format=formatting.number, width=680, chart_id="brief-per-mu")
+    return in_brief_font(svg)
 
 
 def _language() -> str:

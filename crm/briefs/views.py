@@ -2,7 +2,7 @@
 
 from io import BytesIO
 
-from flask import request, send_file
+from flask import abort, request, send_file
 from flask_login import current_user, login_required
 
 from crm.briefs import bp, services
@@ -32,8 +32,10 @@ def lead_brief(lead_id):
 @login_required
 def project_brief(project_id):
     """The project brief: figures, milestones planned vs actual, tax realised vs promised."""
-    from crm.projects.models import Project
-
+    try:
+        from crm.projects.models import Project
+    except ImportError:  # the project register is not installed
+        abort(404)
     project = db.get_or_404(Project, project_id)
     locale = services.brief_locale(request.args.get("lang"))
     pdf = services.project_brief(project, reader=current_user, locale=locale)

@@ -134,3 +134,10 @@ def test_create_app_runs_the_check(monkeypatch, caplog, font_log, tmp_path):
     with caplog.at_level(logging.WARNING, logger="crm.briefs.fonts"):
         create_app(Config)
     assert "PDF briefs will be slow" in caplog.text
+
+
+def test_characters_written_into_the_brief_templates_render(font):
+    """Symbols typed straight into templates/briefs (✓ × · — → …) must be in the font too."""
+    text = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "templates" / "briefs").glob("*.html"))
+    text += (ROOT / "crm" / "briefs" / "queries.py").read_text(encoding="utf-8")
+    assert not fonts.missing_characters("".join(ch for ch in text if ord(ch) > 127), font)
