@@ -134,6 +134,17 @@ def _formats(text: str) -> bool:
     return True
 
 
+def test_template_messages_are_format_strings():
+    """Jinja's gettext always applies %, even with no variables: a bare "80%" in a template is a 500."""
+    bad = [entry for entry in catalogs.extract().values()
+           if any(path.endswith(".html") for path, _line in entry.locations)
+           and not all(_formats(msgid) for msgid in (entry.msgid if isinstance(entry.msgid, tuple)
+                                                       else (entry.msgid,)))]
+    if bad:
+        pytest.fail("Write a literal % as %% in these template messages:\n" + catalogs.describe(bad),
+                    pytrace=False)
+
+
 @pytest.mark.parametrize("po", ALL_PO, ids=_id)
 def test_placeholders_match(po):
     """A msgstr carries exactly the msgid's %(name)s placeholders, and formats wherever the msgid does."""
@@ -144,10 +155,18 @@ def test_placeholders_match(po):
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         wanted = set().union(*(_conversions(i)[0] for i in ids))
+        in_template = any(path.endswith(".html") for path, _line in message.locations)
+        if in_template and not _formats(ids[0]):
+            # Jinja's gettext always applies %, so "80% of" is read as a "% o" conversion and fails.
+            problems.append(f"{ids[0]!r}: templates format every message; write a literal % as %% "
+                            f"({', '.join(f'{p}:{n}' for p, n in message.locations)})")
+            continue
         for string in strings:
             names, positional = _conversions(string)
             if names != wanted or positional != _conversions(ids[0])[1]:
-                problems.append(f"{ids[0]!r}: msgstr {string!r} has {sorted(names)}, msgid has {sorted(wanted)}")
+                problems.append(f"{ids[0]!r}: msgstr {string!r} has placeholders {sorted(names)} "
+                                f"(+{positional} unnamed), msgid has {sorted(wanted)} "
+                                f"(+{_conversions(ids[0])[1]} unnamed)")
             elif _formats(ids[0]) and not _formats(string):
                 problems.append(f"{ids[0]!r}: msgstr {string!r} is not a valid format string (write % as %%)")
     assert not problems, "\n".join(problems)
