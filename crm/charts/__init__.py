@@ -460,16 +460,23 @@ def timeline_bar(rows: Sequence[tuple], *, start, end, today=None, title: str = 
     label_w = min(max(_text_width(label, 12) for label, _ in rows) + 10, width * 0.35)
     plot_x, plot_w = label_w, width - label_w - 40
     top_y = title_h + legend_h + 6
+    def x_at(value) -> float:
+        return plot_x + plot_w * (min(max(_position(value), lo), hi) - lo) / (hi - lo)
+
+    def fits(segment) -> bool:
+        seg_start, seg_end, _style, text = (tuple(segment) + ("", ""))[:4]
+        x1, x2 = x_at(seg_start), x_at(seg_end if seg_end is not None else seg_start)
+        return not text or x2 - x1 < 0.5 or _text_width(text, 10) + 6 <= x2 - x1
+
+    # Texts too long for their segment go under the row, alternating between two lines.
+    callout_lines = [min(2, sum(1 for seg in segments if not fits(seg))) for _label, segments in rows]
     row_tops, y = [], top_y
-    for lanes in lanes_of:
+    for lanes, lines in zip(lanes_of, callout_lines, strict=True):
         row_tops.append(y)
-        y += bar_h * len(lanes) + row_pad
+        y += bar_h * len(lanes) + row_pad + 13 * lines
     bottom = y
     height = bottom + 24
     parts = _open(width, height, title, prefix)
-
-    def x_at(value) -> float:
-        return plot_x + plot_w * (min(max(_position(value), lo), hi) - lo) / (hi - lo)
 
     if legend:
         x = 0.0
@@ -488,6 +495,8 @@ def timeline_bar(rows: Sequence[tuple], *, start, end, today=None, title: str = 
         row_mid = row_top + bar_h * len(lanes) / 2
         parts.append(f'<text x="{label_w - 6:.1f}" y="{row_mid:.1f}" text-anchor="end" '
                      f'dominant-baseline="middle">{escape(_clip(label, label_w - 6, 12))}</text>')
+        callout = 0
+        lanes_bottom = row_top + bar_h * len(lanes)
         for segment in segments:
             seg_start, seg_end, style, text = (tuple(segment) + ("", ""))[:4]
             index = style_index(style)
@@ -504,17 +513,20 @@ def timeline_bar(rows: Sequence[tuple], *, start, end, today=None, title: str = 
                 continue
             parts.append(f'<rect x="{x1:.1f}" y="{y + 1:.1f}" width="{x2 - x1:.1f}" height="{bar_h - 2}" '
                          f'fill="{fill}" stroke="{INK}" stroke-width="0.5"/>')
-            if text:
-                inside = _text_width(text, 10) + 6 <= x2 - x1
-                tx = (x1 + x2) / 2 if inside else x2 + 3
-                anchor = "middle" if inside else "start"
-                plate = ""
-                if inside:
-                    tw = _text_width(text, 10) + 4
-                    plate = (f'<rect x="{tx - tw / 2:.1f}" y="{y + bar_h / 2 - 7:.1f}" width="{tw:.1f}" '
-                             f'height="14" rx="2" fill="#ffffff" fill-opacity="0.85"/>')
-                parts.append(f'{plate}<text x="{tx:.1f}" y="{y + bar_h / 2:.1f}" font-size="10" '
-                             f'text-anchor="{anchor}" dominant-baseline="middle">{escape(text)}</text>')
+            if text and fits(segment):
+                tx, tw = (x1 + x2) / 2, _text_width(text, 10) + 4
+                parts.append(f'<rect x="{tx - tw / 2:.1f}" y="{y + bar_h / 2 - 7:.1f}" width="{tw:.1f}" '
+                             f'height="14" rx="2" fill="#ffffff" fill-opacity="0.85"/>'
+                             f'<text x="{tx:.1f}" y="{y + bar_h / 2:.1f}" font-size="10" '
+                             f'text-anchor="middle" dominant-baseline="middle">{escape(text)}</text>')
+            elif text:
+                ty = lanes_bottom + 9 + 13 * (callout % 2)
+                tx = min(max((x1 + x2) / 2, plot_x + _text_width(text, 10) / 2), width - _text_width(text, 10) / 2)
+                parts.append(f'<line x1="{(x1 + x2) / 2:.1f}" y1="{lanes_bottom:.1f}" x2="{(x1 + x2) / 2:.1f}" '
+                             f'y2="{ty - 8:.1f}" stroke="{MUTED}" stroke-width="0.6"/>'
+                             f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="10" text-anchor="middle" '
+                             f'dominant-baseline="middle">{escape(text)}</text>')
+                callout += 1
     if today is not None and lo <= _position(today) <= hi:
         x = x_at(today)
         parts.append(f'<line x1="{x:.1f}" y1="{top_y - 4:.1f}" x2="{x:.1f}" y2="{bottom + 2:.1f}" stroke="{INK}" '

@@ -17,22 +17,34 @@ LAST_YEAR = {"key_projects": 180, "key_talents": 60, "investment_wan": Decimal("
              "started_or_completed": 80, "signed_leads": 150}
 
 
-def seed(rng, users, leads, today: date | None = None) -> list[Target]:
-    """Load the targets for the current and the previous year (skipping a year that already has some).
+def seed(rng, users, leads, today: date | None = None) -> list[str]:
+    """Load the targets for the current and the previous year (a year that already has some is kept).
 
-    :param rng: the seed's random.Random (unused: targets are fixed figures, kept for a uniform call).
-    :param users: the demo users; the first manager (or admin) is recorded as having set the targets.
+    :param rng: the seed's random.Random (unused: targets are fixed figures; kept for the uniform call).
+    :param users: the demo users: crm.demo.seed's dict (with a "manager" entry) or a list of users; the
+        manager is recorded as having set the targets.
     :param leads: the demo leads (unused: progress is computed from them at read time).
+    Returns summary lines for the console.
     """
     year = (today or date.today()).year
-    setter = next((u for u in users if getattr(u, "role", None) == "manager"),
-                  next((u for u in users if getattr(u, "is_manager", False)), None))
-    made = []
+    setter = _manager(users)
+    lines = []
     for target_year, figures in ((year, THIS_YEAR), (year - 1, LAST_YEAR)):
         if target_for(target_year) is not None:
             continue
-        target = Target(year=target_year, updated_by_id=setter.id if setter else None, **figures)
-        db.session.add(target)
-        made.append(target)
+        db.session.add(Target(year=target_year, updated_by_id=setter.id if setter else None, **figures))
+        lines.append(f"Targets {target_year}: {figures['key_projects']} key projects, "
+                     f"{figures['key_talents']} talents, {figures['investment_wan']:,} 万元 investment, "
+                     f"{figures['started_or_completed']} started or completed, "
+                     f"{figures['signed_leads']} signed leads.")
     db.session.flush()
-    return made
+    return lines
+
+
+def _manager(users):
+    if isinstance(users, dict):
+        if users.get("manager") is not None:
+            return users["manager"]
+        users = users.get("all") or list(users.values())
+    people = [u for u in users if hasattr(u, "role")]
+    return next((u for u in people if u.role == "manager"), next((u for u in people if u.is_manager), None))

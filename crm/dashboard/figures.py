@@ -152,7 +152,7 @@ def stale_section(data: Dashboard) -> Section:
         touched = lead.last_activity_at or lead.created_at
         local_day = (touched + timedelta(minutes=sql.offset_minutes(today))).date()
         rows.append([lead.reference, lead.company_name, lead.owner.name if lead.owner else _("Unassigned"),
-                     STAGES.label(lead.stage), touched, (today - local_day).days])
+                     STAGES.label(lead.stage), local_day, (today - local_day).days])
         links.append(lead.id)
     return Section("stale", _("Stale leads"), [
         (_l("Reference"), TEXT), (_l("Company"), TEXT), (_l("Owner"), TEXT), (_l("Stage"), TEXT),

@@ -98,11 +98,11 @@ def test_saving_again_updates_the_same_year(db):
 
 def test_demo_seed_loads_2121_for_this_year_and_last(db):
     manager = make_user("manager")
-    made = demo.seed(None, [make_user("officer"), manager], [], today=date(2026, 5, 1))
+    lines = demo.seed(None, {"manager": manager, "all": [manager]}, [], today=date(2026, 5, 1))
     _db.session.commit()
-    assert sorted(t.year for t in made) == [2025, 2026]
+    assert [line[:12] for line in lines] == ["Targets 2026", "Targets 2025"]
     this_year = targets.target_for(2026)
     assert (this_year.key_projects, this_year.key_talents, this_year.investment_wan,
             this_year.started_or_completed) == (200, 100, D("2000000.00"), 100)
     assert this_year.updated_by_id == manager.id
-    assert demo.seed(None, [manager], [], today=date(2026, 5, 1)) == []   # idempotent
+    assert demo.seed(None, [make_user("officer"), manager], [], today=date(2026, 5, 1)) == []   # kept
