@@ -40,7 +40,7 @@ def _run(application, *args):
 
 
 def test_backup_and_restore_into_a_fresh_database_keeps_every_row(app, db, tmp_path, empty_database):
-    _seed()
+    officer, _ = _seed()
     expected = backup.table_counts()
     assert expected["lead"] == 4 and expected["activity"] == 6 and expected["user"] >= 3
 
@@ -54,24 +54,16 @@ def test_backup_and_restore_into_a_fresh_database_keeps_every_row(app, db, tmp_p
     with fresh.app_context():
         restored = backup.table_counts()
         db.session.remove()
-        db.engine.dispose()
     assert restored == expected
     assert restored["alembic_version"] == 1
 
-
-def test_the_restored_database_works(app, db, tmp_path, empty_database):
-    officer, _ = _seed()
-    _run(app, "backup", str(tmp_path / "zone.backup"))
-    fresh = build_app(empty_database)
-    assert _run(fresh, "restore", str(tmp_path / "zone.backup")).exit_code == 0
+    # The restored zone works: its users sign in and see their leads...
     client = fresh.test_client()
-    response = client.post("/login", data={"email": officer.email, "password": "pass-1234"})
-    assert response.status_code == 302
+    assert client.post("/login", data={"email": officer.email, "password": "pass-1234"}).status_code == 302
     assert "测试企业" in client.get("/leads").get_data(as_text=True)
-    # New rows get fresh ids after the restored ones (sequences came along on PostgreSQL).
+    # ...and new rows get fresh ids after the restored ones (sequences came along on PostgreSQL).
     with fresh.app_context():
-        lead = make_lead(by=None)
-        assert lead.id > 4
+        assert make_lead(by=None).id > 4
         db.session.remove()
         db.engine.dispose()
 
