@@ -363,4 +363,4 @@ def project_context(project, *, reader: User, language: str) -> dict:
     return {"brief": brief, "project": project, "reader": reader, "generated_at": utcnow(),
             "industry": project.industry.label(language) if project.industry else "",
             "PHASES": PHASES, "FLAGS": FLAGS, "MILESTONE_KINDS": MILESTONE_KINDS,
-            "PROBLEM_STATUSES": PROBLEM_STATUSES}
+            "PROBLEM_STATUSES": PROBLEM_STATUSES, "under_share": project_queries.UNDER_DELIVERY_SHARE}
