@@ -391,3 +391,35 @@ def tax_summary_query(filters: ProjectFilters, today: date, years: list[int]) ->
     query = query.outerjoin(totals, totals.c.project_id == Project.id)
     query = _filtered(query, filters, under=under, columns=columns)
     return query.order_by(columns["tax_per_mu"].is_(None), columns["tax_per_mu"].desc(), Project.code)
+
+
+def target_actuals(year: int) -> dict[str, Decimal]:
+    """The register's figures for the year's targets (the dashboard uses them when this module exists).
+
+    - key_projects: key projects under way in the year: signed by its end, not already producing before it;
+    - key_talents: key talents introduced by projects signed in the year;
+    - investment_wan: committed investment of projects signed in the year;
+    - started_or_completed: key projects whose construction started or completed in the year (once each).
+    """
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    signed = aliased(Milestone)
+    production = aliased(Milestone)
+    base = (select(Project.id).join(signed, and_(signed.project_id == Project.id, signed.kind == "signed"))
+            .where(signed.actual_on.is_not(None)))
+    under_way = (base.outerjoin(production, and_(production.project_id == Project.id,
+                                                 production.kind == "production"))
+                 .where(Project.is_key.is_(True), signed.actual_on <= end,
+                        or_(production.actual_on.is_(None), production.actual_on >= start)))
+    key_projects = db.session.scalar(select(func.count()).select_from(under_way.subquery())) or 0
+    talents, investment = db.session.execute(
+        select(func.coalesce(func.sum(Project.talents), 0), func.coalesce(func.sum(Project.investment_wan), 0))
+        .join(signed, and_(signed.project_id == Project.id, signed.kind == "signed"))
+        .where(signed.actual_on >= start, signed.actual_on <= end)).one()
+    moved = (select(func.count(func.distinct(Milestone.project_id)))
+             .join(Project, Project.id == Milestone.project_id)
+             .where(Project.is_key.is_(True), Milestone.kind.in_(("construction_start", "completion")),
+                    Milestone.actual_on >= start, Milestone.actual_on <= end))
+    started_or_completed = db.session.scalar(moved) or 0
+    return {"key_projects": Decimal(int(key_projects)), "key_talents": Decimal(int(talents)),
+            "investment_wan": Decimal(str(investment)).quantize(Decimal("0.01")),
+            "started_or_completed": Decimal(int(started_or_completed))}
