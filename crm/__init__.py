@@ -31,10 +31,9 @@ def create_app(config_class=None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    import crm.models  # noqa: F401  (registers every table with the metadata)
     from crm.core import database, i18n
     from crm.extensions import babel, csrf, db, login_manager, migrate
-
-    import crm.models  # noqa: F401  (registers every table with the metadata)
 
     db.init_app(app)
     with app.app_context():
@@ -44,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.domain_instance = i18n.FeatureCatalogs()
 
 
 # One line per feature package; each exposes a blueprint `bp`.

@@ -70,7 +70,10 @@ class CSRFClient(FlaskClient):
                 kwargs["data"] = data
         else:
             kwargs.pop("csrf", None)
-        return super().open(*args, **kwargs)
+        # Each request gets its own app context, as in production: otherwise every request of a test
+        # shares the test's `g` (the cached locale, the signed-in user) and its database session.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +84,9 @@ def app(database_url):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
 
+    from crm.core.catalogs import compile_all
+
+    compile_all()  # a fresh clone has only .po files; Chinese pages need the compiled catalogs
     application = create_app(Config)
     application.test_client_class = CSRFClient
     with application.app_context():

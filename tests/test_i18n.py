@@ -194,7 +194,7 @@ def test_chinese_catalogs_are_loaded(app):
     """Babel reads zh_CN as zh_Hans_CN; the app must still find the translations/*/zh_CN folders."""
     with app.test_request_context("/?lang=zh_CN"), force_locale("zh_CN"):
         assert gettext("Sign in") != "Sign in", (
-            "zh_CN catalogs are not loaded: install crm.core.catalogs.FeatureCatalogs in create_app "
+            "zh_CN catalogs are not loaded: install crm.core.i18n.FeatureCatalogs in create_app "
             "(babel.domain_instance = FeatureCatalogs()) or the catalogs cannot be found.")
 
 

@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from babel import Locale, support
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from flask_babel import Domain, _get_current_context, get_locale
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -233,44 +231,6 @@ def compile_all(force: bool = False) -> list[Path]:
             write_mo(fileobj, catalog, use_fuzzy=True)
         written.append(mo)
     return written
-
-
-def catalog_names(locale: Locale) -> list[str]:
-    """Folder names to try for `locale`, most specific first.
-
-    Babel parses "zh_CN" as zh_Hans_CN, and gettext would then look in zh_Hans_CN/ and zh/ only,
-    never in our zh_CN/ folders (a known trap: ckan#4413, flask-admin#403).
-    """
-    names = [str(locale)]
-    if locale.territory:
-        names.append(f"{locale.language}_{locale.territory}")
-    names.append(locale.language)
-    return list(dict.fromkeys(names))
-
-
-class FeatureCatalogs(Domain):
-    """Flask-Babel's default domain, merging every feature's catalog and finding zh_CN/ folders.
-
-    Install it once in create_app, after babel.init_app: `babel.domain_instance = FeatureCatalogs()`.
-    """
-
-    def get_translations(self):
-        # Same as flask_babel.Domain.get_translations (4.0) but for the folder names and plural rules.
-        ctx = _get_current_context()
-        if ctx is None:
-            return support.NullTranslations()
-        locale = get_locale()
-        cache = self.get_translations_cache(ctx)
-        key = (str(locale), self.domain[0])
-        if key not in cache:
-            translations = support.Translations()
-            for dirname in self.translation_directories:
-                catalog = support.Translations.load(dirname, catalog_names(locale), self.domain[0])
-                translations.merge(catalog)
-                if catalog.files:  # a folder without this locale must not impose English plural rules
-                    translations.plural = catalog.plural
-            cache[key] = translations
-        return cache[key]
 
 
 def main(argv: list[str]) -> int:

@@ -35,8 +35,9 @@ class AmountField(DecimalField):
 
     def __init__(self, label=None, validators=None, maximum=Decimal("100000000"), **kwargs):
         validators = list(validators or [Optional()])
+        shown = f"{maximum:,}"
         validators.append(NumberRange(min=0, max=maximum, message=_l(
-            "Enter a number between 0 and %(max)s.", max=f"{maximum:,}")))
+            "Enter a number between 0 and %(max)s.", max=shown)))
         super().__init__(label, validators, places=None, **kwargs)
 
     def process_formdata(self, valuelist):

@@ -28,10 +28,13 @@ class Vocabulary:
             return ""
         return str(self._labels.get(code, code))
 
-    def choices(self, blank: object = None) -> list[tuple[str, str]]:
-        """(code, label) pairs for a select field, with an optional blank first choice."""
-        pairs = [(code, str(label)) for code, label in self._labels.items()]
-        return ([("", str(blank))] + pairs) if blank is not None else pairs
+    def choices(self, blank: object = None) -> list[tuple[str, object]]:
+        """(code, label) pairs for a select field, with an optional blank first choice.
+
+        Labels stay lazy: form classes are built once at import, and must render in each reader's language.
+        """
+        pairs = list(self._labels.items())
+        return ([("", blank)] + pairs) if blank is not None else pairs
 
 
 LEAD_KINDS = Vocabulary("lead_kind", [
