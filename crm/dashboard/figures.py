@@ -22,7 +22,7 @@ from crm.dashboard.queries import Dashboard
 # Column kinds: how a value is shown on the page (and written to CSV).
 TEXT, COUNT, MONEY, PERCENT, DAYS, DATE = "text", "count", "money", "percent", "days", "date"
 
-SECTIONS = ("funnel", "cohorts", "durations", "stale", "officers", "sources", "industries", "lost", "pipeline")
+SECTIONS = ("funnel", "durations", "cohorts", "officers", "stale", "sources", "industries", "lost", "pipeline")
 
 
 @dataclass

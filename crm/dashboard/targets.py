@@ -154,6 +154,6 @@ def _notes(from_projects: dict) -> dict:
         "signed_leads": _l("Leads that reached Signed this year."),
     }
     for name in from_projects:
-        if name in notes and name not in ("investment_wan", "signed_leads"):
+        if name in notes:
             notes[name] = _l("From the project register.")
     return notes
