@@ -6,8 +6,10 @@ from flask_login import current_user
 
 from crm.core import formatting
 from crm.core.formatting import local_today
+from crm.leads.display import field_value
 from crm.core.vocabulary import (
     ACTIVITY_KINDS,
+    COLLISION_REASONS,
     LEAD_FIELD_LABELS,
     LEAD_KINDS,
     LEAD_SOURCES,
@@ -31,6 +33,7 @@ def register(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         has_endpoint=lambda endpoint: endpoint in app.view_functions,
+        field_value=field_value, COLLISION_REASONS=COLLISION_REASONS,
         STAGES=STAGES, LEAD_KINDS=LEAD_KINDS, LEAD_SOURCES=LEAD_SOURCES, ACTIVITY_KINDS=ACTIVITY_KINDS,
         ROLES=ROLES, PRIORITIES=PRIORITIES, PUBLIC_STAGE_TEXT=PUBLIC_STAGE_TEXT,
         today=local_today, FIELD_LABELS=LEAD_FIELD_LABELS,
@@ -46,6 +49,8 @@ def register(app) -> None:
             unread = unread_count(current_user)
         return {
             "lang": "zh-CN" if locale and locale.language == "zh" else "en",
+            # Chinese puts a full-width colon after a label.
+            "colon": "：" if locale and locale.language == "zh" else ": ",
             "is_zh": bool(locale) and locale.language == "zh",
             "unread_notices": unread,
             "zone_name": app.config["ZONE_NAME"] if locale and locale.language == "zh"

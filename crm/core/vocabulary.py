@@ -126,3 +126,9 @@ LEAD_FIELD_LABELS = Vocabulary("lead_field", [
     ("hold_reason", _l("On-hold reason")),
     ("message", _l("Message")),
 ])
+
+COLLISION_REASONS = Vocabulary("collision_reason", [
+    ("mobile", _l("mobile")),
+    ("credit_code", _l("credit code")),
+    ("company", _l("company name")),
+])

@@ -118,6 +118,12 @@ def industries() -> list[Industry]:
     return list(db.session.scalars(select(Industry).where(Industry.is_active.is_(True)).order_by(Industry.position)))
 
 
+def industry_names(language: str) -> dict[str, str]:
+    """Industry code → its name in `language`, for showing audited codes."""
+    rows = db.session.execute(select(Industry.code, Industry.name_zh, Industry.name_en))
+    return {code: (zh if language == "zh" else en) for code, zh, en in rows}
+
+
 @dataclass
 class Day:
     overdue: list

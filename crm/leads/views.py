@@ -95,7 +95,7 @@ def _render_detail(lead, *, activity_form=None, stage_form=None, status=200):
         activity_form=activity_form or ActivityForm(occurred_on=local_today()),
         stage_form=stage_form or StageForm(stage=_suggested_stage(lead)), assign_form=assign_form,
         can_edit=services.can_edit(current_user, lead), gate_fields=GATE_FIELDS,
-        owner_names=_owner_names(lead),
+        owner_names=_owner_names(lead), industry_names=queries.industry_names(_language()),
     ), status
 
 
@@ -151,7 +151,8 @@ def _conflict(lead_id: int, form: LeadForm):
     differences = [(field, mine[field], getattr(lead, field)) for field in mine
                    if not services._same(getattr(lead, field), mine[field])]
     form.version.data = lead.version
-    return render_template("leads/conflict.html", form=form, lead=lead, differences=differences), 409
+    return render_template("leads/conflict.html", form=form, lead=lead, differences=differences,
+                           industry_names=queries.industry_names(_language())), 409
 
 
 @bp.post("/<int:lead_id>/claim")
