@@ -29,9 +29,21 @@ def pages_text(pdf: bytes) -> list[str]:
     return _run("pdftotext", pdf, "-layout", "-enc", "UTF-8").split("\f")[:page_count(pdf)]
 
 
-def text(pdf: bytes) -> str:
-    """All text, with runs of spaces collapsed (pdftotext -layout pads columns)."""
-    return re.sub(r"[ \t]+", " ", "\n".join(pages_text(pdf)))
+class Text(str):
+    """Extracted text in which `part in text` ignores whitespace: a table cell that wraps is split over
+    lines by pdftotext, and a long string may wrap anywhere."""
+
+    def __contains__(self, part) -> bool:
+        return _squeeze(part) in _squeeze(str(self))
+
+
+def _squeeze(value: str) -> str:
+    return re.sub(r"\s+", "", value)
+
+
+def text(pdf: bytes) -> Text:
+    """All text in drawing order (pdftotext -raw): each cell's lines follow each other."""
+    return Text(_run("pdftotext", pdf, "-raw", "-enc", "UTF-8"))
 
 
 def page_count(pdf: bytes) -> int:
