@@ -90,7 +90,7 @@ class ProblemForm(BaseForm):
 
 
 class ProblemUpdateForm(BaseForm):
-    status = CodeSelectField(_l("Status"), choices=[])
+    status = CodeSelectField(_l("Problem status"), choices=[])
     follow_up = TextAreaField(_l("Follow-up"), validators=[Optional(), Length(max=2000)])
     due_on = DateField(_l("Due"), validators=[Optional()])
 

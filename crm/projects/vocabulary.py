@@ -10,7 +10,7 @@ PHASES = Vocabulary("phase", [
     ("started", _l("Started")),
     ("completed", _l("Completed")),
     ("in_production", _l("In production")),
-    ("planned", _l("Planned")),
+    ("planned", _l("Planning")),
 ])
 
 MILESTONE_KINDS = Vocabulary("milestone", [
@@ -46,7 +46,7 @@ PROBLEM_STATUSES = Vocabulary("problem_status", [
 ])
 
 PROJECT_FIELD_LABELS = Vocabulary("project_field", [
-    ("code", _l("Code")),
+    ("code", _l("Project code")),
     ("name", _l("Project name")),
     ("company_name", _l("Investor company")),
     ("credit_code", _l("Unified social credit code")),

@@ -12,9 +12,9 @@ from crm.sites.vocabulary import SITE_KINDS, SITE_STATUSES
 
 class SiteForm(BaseForm):
     version = HiddenField()
-    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the site code.")), Length(max=40)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    kind = CodeSelectField(_l("Kind"), choices=[])
+    code = StringField(_l("Site code"), validators=[DataRequired(_l("Enter the site code.")), Length(max=40)])
+    name = StringField(_l("Site name"), validators=[Optional(), Length(max=200)])
+    kind = CodeSelectField(_l("Site kind"), choices=[])
     park = StringField(_l("Park / area"), validators=[DataRequired(_l("Enter the park or area.")),
                                                        Length(max=100)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
@@ -51,7 +51,7 @@ class ReleaseForm(BaseForm):
 
 
 class StatusForm(BaseForm):
-    status = CodeSelectField(_l("Status"), choices=[])
+    status = CodeSelectField(_l("Site status"), choices=[])
     note = StringField(_l("Reason"), validators=[Optional(), Length(max=300)])
 
     def __init__(self, *args, **kwargs):

@@ -21,9 +21,9 @@ SITE_STATUSES = Vocabulary("site_status", [
 PARKS = ("北部园区", "天易科技城", "五云峰片区", "石三门现代农业公园", "动力谷自主创新园", "新马工业园")
 
 SITE_FIELD_LABELS = Vocabulary("site_field", [
-    ("code", _l("Code")),
-    ("name", _l("Name")),
-    ("kind", _l("Kind")),
+    ("code", _l("Site code")),
+    ("name", _l("Site name")),
+    ("kind", _l("Site kind")),
     ("park", _l("Park / area")),
     ("address", _l("Address")),
     ("area_m2", _l("Floor area (m²)")),
@@ -34,7 +34,7 @@ SITE_FIELD_LABELS = Vocabulary("site_field", [
     ("power_kva", _l("Power (kVA)")),
     ("rent_yuan_m2_month", _l("Rent (yuan/m²/month)")),
     ("price_wan", _l("Price (10k yuan)")),
-    ("status", _l("Status")),
+    ("status", _l("Site status")),
     ("reserved_for_id", _l("Reserved for")),
     ("reserved_until", _l("Reserved until")),
     ("project_id", _l("Project")),

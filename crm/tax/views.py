@@ -100,7 +100,7 @@ def export():
     last = project_queries.last_full_year(today)
     years = list(range(last - 3, today.year + 1))
     with force_locale("zh_CN"):
-        headers = [_("Code"), _("Project name"), _("Investor company"), _("Unified social credit code"),
+        headers = [_("Project code"), _("Project name"), _("Investor company"), _("Unified social credit code"),
                    _("Phase"), _("Land (mu)"), _("Promised annual tax (10k yuan)")] + [
             _("Realised tax %(year)s (10k yuan)", year=y) for y in years] + [
             _("Tax per mu %(year)s (10k yuan)", year=last), _("Share of promise %(year)s", year=last),

@@ -16,7 +16,7 @@ TODAY = date(2026, 6, 1)  # the last full year is 2025
 
 @pytest.fixture(autouse=True)
 def _request(app):
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         yield
 
 

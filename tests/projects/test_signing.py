@@ -20,7 +20,7 @@ from tests.projects.kit import credit_code, make_site, negotiating_lead
 
 @pytest.fixture(autouse=True)
 def _request(app):
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         yield
 
 

@@ -36,7 +36,7 @@ def test_two_connections_racing_for_one_site(app, db):
 
     def attempt(name: str, lead_id: int, hold: bool):
         # Each thread pushes its own app context, so Flask-SQLAlchemy gives it its own session/connection.
-        with app.test_request_context():
+        with app.test_request_context("/?lang=en"):
             session = _db.session
             try:
                 lead = session.get(Lead, lead_id)

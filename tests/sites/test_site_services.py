@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from crm.extensions import db
 from crm.sites import services
 from crm.sites.models import Site, SiteEvent
 from tests.factories import make_lead, make_user
@@ -16,7 +15,7 @@ TODAY = date(2026, 6, 1)
 
 @pytest.fixture(autouse=True)
 def _request(app):
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         yield
 
 

@@ -24,7 +24,7 @@ def read(data: bytes, name: str, **kwargs):
 
 @pytest.fixture(autouse=True)
 def _context(app):
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         yield
 
 
