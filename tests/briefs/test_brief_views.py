@@ -228,3 +228,19 @@ def test_counts_come_from_sql_and_lists_are_capped(client, login, app):
     login(make_user("manager"))
     content = pdfs.text(client.get(REPORT).data)
     assert "共 30 条，列出 25 条" in content
+
+
+# ------------------------------------------------------------------------------------------------ buttons
+
+@pytest.mark.parametrize("role, shown", [("officer", False), ("manager", True), ("admin", True)])
+def test_dashboard_offers_the_pipeline_report_to_managers(client, login, role, shown):
+    login(make_user(role))
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert (REPORT in page) is shown
+
+
+def test_lead_page_offers_its_brief(client, login):
+    owner = make_user("officer")
+    lead = make_lead(by=owner)
+    login(owner)
+    assert LEAD_BRIEF.format(lead.id) in client.get(f"/leads/{lead.id}").get_data(as_text=True)
