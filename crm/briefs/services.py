@@ -8,7 +8,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from crm.briefs import fonts, queries
@@ -32,12 +32,11 @@ def render_pdf(kind: str, **context) -> bytes:
         raise ValueError(f"unknown brief kind {kind!r}")
     static = Path(current_app.static_folder)
     font = fonts.font_path(current_app.config)
-    html = render_template(f"briefs/{kind}.html", font_url=font.as_uri() if font else None,
-                           font_family=fonts.FAMILY, page_counter=page_counter_css(), css_string=css_string,
+    html = render_template(f"briefs/{kind}.html", page_counter=page_counter_css(), css_string=css_string,
                            **context)
     fetcher = StaticFilesFetcher(folders=[static], files=[font])
     return HTML(string=html, base_url=str(static) + "/", url_fetcher=fetcher).write_pdf(
-        font_config=font_configuration())
+        stylesheets=[stylesheet(static, font, fetcher)], font_config=font_configuration())
 
 
 def font_configuration() -> FontConfiguration:
@@ -51,6 +50,20 @@ def font_configuration() -> FontConfiguration:
     if config is None:
         config = _thread.font_config = FontConfiguration()
     return config
+
+
+def stylesheet(static: Path, font: Path | None, fetcher) -> CSS:
+    """static/css/brief.css behind an @font-face rule for the brief font, parsed once per thread (again
+    when the file changes). The font's file is chosen at run time, so its rule cannot sit in the file."""
+    path = static / "css" / "brief.css"
+    key = (str(path), path.stat().st_mtime_ns, str(font))
+    cached = getattr(_thread, "stylesheet", None)
+    if cached is None or cached[0] != key:
+        face = f"@font-face {{ font-family: {fonts.FAMILY}; src: url({css_string(font.as_uri())}); }}\n" if font else ""
+        css = CSS(string=face + path.read_text(encoding="utf-8"), base_url=str(path), url_fetcher=fetcher,
+                  font_config=font_configuration())
+        cached = _thread.stylesheet = (key, css)
+    return cached[1]
 
 
 def lead_brief(lead, *, reader, locale: str = "zh_CN") -> bytes:
