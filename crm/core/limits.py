@@ -3,20 +3,22 @@
 Every limit reads its value from the app config when a request arrives, so a zone (or a test) can tune it:
 RATELIMIT_ENQUIRY, RATELIMIT_API, RATELIMIT_API_ADDRESS, RATELIMIT_LOGIN_ADDRESS, RATELIMIT_LOGIN_ACCOUNT.
 Counters live in Redis when REDIS_URL is set, so every app instance shares them; in memory otherwise.
-RATELIMIT_ENABLED=False switches every limit, and the sign-in lockout, off.
+RATELIMIT_ENABLED=False switches every limit, and the sign-in lockout, off. Each setting can also come from
+the environment as CRM_<NAME> (CRM_RATELIMIT_ENQUIRY="20/minute", CRM_RATELIMIT_ENABLED=0).
 
 Each app gets its own Limiter: Flask-Limiter keeps `enabled` and the storage on the Limiter object itself,
 so one module-level instance bound to two apps (the tests build several) would let the last one win.
 """
 
 import hashlib
+import os
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
 EXTENSION_KEY = "crm_limiter"
 
-DEFAULTS = {
+_DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_KEY_PREFIX": "parkleads",
     "RATELIMIT_STRATEGY": "fixed-window",
@@ -31,6 +33,22 @@ DEFAULTS = {
     "LOGIN_LOCKOUT_WINDOW_SECONDS": 15 * 60,
     "LOGIN_LOCKOUT_SECONDS": 15 * 60,
 }
+
+
+def _from_env(name: str, default):
+    """CRM_<NAME> in the environment overrides a default (a config class attribute overrides both)."""
+    raw = os.environ.get(f"CRM_{name}")
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() not in ("0", "false", "no", "off", "")
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def defaults() -> dict:
+    return {name: _from_env(name, value) for name, value in _DEFAULTS.items()}
 
 
 def _digest(text: str) -> str:
@@ -66,7 +84,7 @@ def _setting(name: str):
 
 def register(app: Flask) -> Limiter:
     """Build this app's Limiter and put the limits on the enquiry form, the API and the login form."""
-    for key, value in DEFAULTS.items():
+    for key, value in defaults().items():
         app.config.setdefault(key, value)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"

@@ -141,3 +141,16 @@ def test_unknown_accounts_lock_the_same_way(limited_client):
     """The answer must not reveal whether an account exists."""
     statuses = [_attempt(limited_client, "nobody@zone.example", "x").status_code for _ in range(6)]
     assert statuses == [401] * 4 + [429, 429]
+
+
+def test_limits_can_be_set_from_the_environment(app, database_url, monkeypatch):
+    from tests.security.helpers import build_app
+
+    monkeypatch.setenv("CRM_RATELIMIT_ENQUIRY", "2/minute")
+    monkeypatch.setenv("CRM_LOGIN_LOCKOUT_FAILURES", "7")
+    tuned = build_app(database_url, RATELIMIT_ENABLED=True)
+    assert tuned.config["RATELIMIT_ENQUIRY"] == "2/minute" and tuned.config["LOGIN_LOCKOUT_FAILURES"] == 7
+    monkeypatch.setenv("CRM_RATELIMIT_ENABLED", "0")
+    from crm.core.limits import defaults
+
+    assert defaults()["RATELIMIT_ENABLED"] is False
