@@ -3,13 +3,19 @@
 Nothing here touches the database, so the rows can be written in bulk (seed.py) and the story checked in
 tests. Every choice comes from one random.Random, so a seed gives the same zone every time (only the
 status tokens, which must stay secret, and the dates, which follow today, change between runs).
+
+This runs 100,000 times for the scale data set, so the inner loops draw with `Dice` (a few times cheaper
+than random.choice and friends) and keep every timestamp on whole seconds without calling replace().
 """
 
 import json
+import math
 import secrets
+from bisect import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from string import Formatter
 
 from crm.demo import names
 from crm.leads.identity import credit_code_with_check, normalise_company
@@ -18,15 +24,10 @@ PIPELINE = ("enquiry", "contacted", "site_visit", "negotiation", "signed")
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
-HISTORY_DAYS = 425  # about fourteen months of intake
 
-KINDS = (("investment", 35), ("factory_rental", 35), ("land", 15), ("office", 15))
-SOURCES = (("web_form", 35), ("hotline", 12), ("wechat", 12), ("expo", 10), ("referral", 10),
-           ("business_referral", 10), ("agent", 8), ("other", 3))
-# Sources an officer types in himself; referrals come through the manager; web forms through nobody.
-OFFICER_SOURCES = frozenset(("hotline", "wechat", "expo", "agent", "other"))
-# The funnel: how many leads sit in each stage, and how old a lead in that stage may be (days, with the
-# share of them that is recent). Stale enquiries exist in every real zone office; signed ones took months.
+# The funnel: the share of leads in each stage, and how old a lead in that stage is (days: youngest,
+# "recent" boundary, oldest; then the share that is recent). Stale enquiries exist in every zone office;
+# signed ones took months. The oldest lead is about fourteen months old.
 FUNNEL = (
     ("enquiry", 26, (0, 30, 425), 0.4),
     ("contacted", 20, (3, 60, 425), 0.35),
@@ -36,9 +37,64 @@ FUNNEL = (
     ("on_hold", 7, (30, 120, 425), 0.3),
     ("lost", 15, (5, 90, 425), 0.3),
 )
+KINDS = (("investment", 35), ("factory_rental", 35), ("land", 15), ("office", 15))
+SOURCES = (("web_form", 35), ("hotline", 12), ("wechat", 12), ("expo", 10), ("referral", 10),
+           ("business_referral", 10), ("agent", 8), ("other", 3))
+# Sources an officer types in himself; referrals come through the manager; web forms through nobody.
+OFFICER_SOURCES = frozenset(("hotline", "wechat", "expo", "agent", "other"))
 LOST_FROM = (("enquiry", 25), ("contacted", 35), ("site_visit", 25), ("negotiation", 15))
 HELD_FROM = (("contacted", 40), ("site_visit", 35), ("negotiation", 25))
+FOLLOW_UP_KINDS = (("call", 35), ("wechat", 35), ("email", 15), ("note", 15))
+OUTCOMES = {"call": names.CALL_OUTCOMES, "wechat": names.WECHAT_OUTCOMES, "email": names.EMAIL_OUTCOMES,
+            "note": names.NOTE_OUTCOMES}
 COLLISION_RATE = 0.02
+KEY_LEAD_MIN_INVESTMENT = 30000  # 万元: 3亿元 and up is worth a leader's time
+# Figures that change from the investor's first numbers to the agreed ones, in audit order.
+AGREED_FIELDS = ("planned_investment_wan", "land_mu", "floor_area_m2", "expected_output_wan",
+                 "expected_tax_wan", "jobs")
+NEEDS = {"investment": "投资建厂用地", "factory_rental": "标准厂房", "land": "工业用地", "office": "办公用房"}
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Which placeholders each activity text uses, so only those are drawn.
+_FIELDS = {template: {name for _, name, _, _ in Formatter().parse(template) if name}
+           for group in (names.CALL_OUTCOMES, names.WECHAT_OUTCOMES, names.VISIT_OUTCOMES, names.MEETING_OUTCOMES,
+                         names.EMAIL_OUTCOMES, names.NOTE_OUTCOMES, names.SIGNING_OUTCOMES, names.FIGURES_OUTCOMES)
+           for template in group}
+
+
+class Table:
+    """Codes with weights, drawn with one random number and a bisect."""
+
+    def __init__(self, pairs):
+        self.codes = [code for code, _ in pairs]
+        self.cumulative = []
+        total = 0
+        for _, weight in pairs:
+            total += weight
+            self.cumulative.append(total)
+        self.total = total
+
+
+class Dice:
+    """Fast draws from one random.Random: the same stream, so the same seed gives the same zone."""
+
+    def __init__(self, rng):
+        self.random = rng.random
+
+    def pick(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def between(self, low: float, high: float) -> float:
+        return low + (high - low) * self.random()
+
+    def whole(self, low: int, high: int) -> int:
+        """An integer from low to high, both included."""
+        return low + int(self.random() * (high - low + 1))
+
+    def weighted(self, table: Table) -> str:
+        return table.codes[bisect(table.cumulative, self.random() * table.total)]
+
+    def loguniform(self, low: float, high: float) -> float:
+        return math.exp(math.log(low) + (math.log(high) - math.log(low)) * self.random())
 
 
 @dataclass
@@ -51,7 +107,7 @@ class Cast:
 
 @dataclass
 class Batch:
-    """Rows for one slice of leads, ready for executemany, and what the summary counts."""
+    """Rows for one slice of leads, ready for executemany."""
 
     leads: list[dict] = field(default_factory=list)
     activities: list[dict] = field(default_factory=list)
@@ -59,44 +115,39 @@ class Batch:
     notifications: list[dict] = field(default_factory=list)
 
 
-def _weighted(pairs):
-    codes = [code for code, _ in pairs]
-    weights = [weight for _, weight in pairs]
-    return codes, weights
-
-
 class LeadPlanner:
-    """Makes lead rows with ascending ids and ascending creation times, in batches."""
+    """Makes lead rows with ascending ids and ascending creation times, a batch at a time."""
 
     def __init__(self, rng, cast: Cast, *, now: datetime, today: date, first_id: int):
-        self.rng = rng
+        self.dice = Dice(rng)
         self.cast = cast
-        self.now = now
+        self.now = now.replace(microsecond=0)
         self.today = today
         self.next_id = first_id
+        # Company keys, mobiles and credit codes already taken: each investor appears once (collisions
+        # aside). Fill them from the database when adding to an existing zone.
         self.used_keys: set[str] = set()
         self.used_mobiles: set[str] = set()
         self.used_codes: set[str] = set()
-        # Earlier investors a later lead may collide with: (id, owner_id, identity, mobile, contact, created).
+        # Earlier investors a later lead may collide with: (id, owner_id, identity).
         self.recent: list[tuple] = []
-        self._kinds = _weighted(KINDS)
-        self._sources = _weighted(SOURCES)
-        self._industries = _weighted(names.INDUSTRY_WEIGHTS.items())
-        self._funnel = ([row[0] for row in FUNNEL], [row[1] for row in FUNNEL])
-        self._ages = {row[0]: (row[2], row[3]) for row in FUNNEL}
-        self._lost_from = _weighted(LOST_FROM)
-        self._held_from = _weighted(HELD_FROM)
-
-    # --- the whole run -------------------------------------------------------------------------------------
+        self.kinds = Table(KINDS)
+        self.sources = Table(SOURCES)
+        self.industries = Table(names.INDUSTRY_WEIGHTS.items())
+        self.funnel = Table([(row[0], row[1]) for row in FUNNEL])
+        self.ages = {row[0]: (row[2], row[3]) for row in FUNNEL}
+        self.lost_from = Table(LOST_FROM)
+        self.held_from = Table(HELD_FROM)
+        self.follow_ups = Table(FOLLOW_UP_KINDS)
 
     def draws(self, count: int) -> list[tuple[float, str]]:
         """(age in days, stage) for each lead, oldest first, so ids and references follow creation dates."""
-        rng = self.rng
+        dice = self.dice
         draws = []
-        stages = rng.choices(*self._funnel, k=count)
-        for stage in stages:
-            (low, middle, high), recent = self._ages[stage]
-            age = rng.uniform(low, middle) if rng.random() < recent else rng.uniform(middle, high)
+        for _ in range(count):
+            stage = dice.weighted(self.funnel)
+            (low, middle, high), recent = self.ages[stage]
+            age = dice.between(low, middle) if dice.random() < recent else dice.between(middle, high)
             draws.append((max(age, 0.02), stage))
         draws.sort(reverse=True)
         return draws
@@ -110,44 +161,44 @@ class LeadPlanner:
     # --- one lead --------------------------------------------------------------------------------------------
 
     def _lead(self, age: float, stage: str, out: Batch) -> None:
-        rng = self.rng
+        dice = self.dice
         lead_id = self.next_id
         self.next_id += 1
-        created = self.now - timedelta(days=age)
-        created = created.replace(microsecond=0)
-        industry = rng.choices(*self._industries)[0]
-        kind = rng.choices(*self._kinds)[0]
+        created = self.now - timedelta(seconds=int(age * 86400))
+        industry = dice.weighted(self.industries)
+        kind = dice.weighted(self.kinds)
         if industry == "agriculture" and kind == "office":
             kind = "land"
-        source = rng.choices(*self._sources)[0]
+        source = dice.weighted(self.sources)
         path = self._path(stage)
 
-        collided = self._collision_target(created) if rng.random() < COLLISION_RATE else None
-        identity = self._identity(industry, collided)
-        row_owner = self._owner(stage, source, age)
-        figures, first_figures = self._figures(kind, industry)
+        collided = None
+        if dice.random() < COLLISION_RATE and self.recent:
+            collided = dice.pick(self.recent)
+        identity = self._retyped(collided[2]) if collided else self._identity(industry)
+        owner_id = self._owner(stage, source, age)
+        figures, first = self._figures(kind, industry)
         # Agreed figures replace the investor's first numbers during negotiation (always before signing).
-        advanced = stage == "signed" or ("negotiation" in path and rng.random() < 0.5)
-        current = dict(figures) if advanced else dict(first_figures)
-        is_key = bool(path) and (figures["planned_investment_wan"] or 0) >= 30000 and rng.random() < 0.35 \
-            and "site_visit" in path
-        leader = rng.choice(names.SPONSORING_LEADERS) if is_key and rng.random() < 0.85 else None
+        agreed = stage == "signed" or ("negotiation" in path and dice.random() < 0.5)
+        current = figures if agreed else first
+        is_key = ("site_visit" in path and figures["planned_investment_wan"] >= KEY_LEAD_MIN_INVESTMENT
+                  and dice.random() < 0.35)
+        leader = dice.pick(names.SPONSORING_LEADERS) if is_key and dice.random() < 0.85 else None
 
-        story = _Story(self, lead_id, created, row_owner, source, stage, path, age)
-        story.tell(out, identity, figures, first_figures, advanced, is_key, leader)
-
-        if collided is not None:
-            story.collide(out, collided, identity)
-        if story.owner_id is None and age < 7:
+        story = _Story(self, lead_id, created, owner_id, source, stage, path, age, identity)
+        story.tell(out, figures, first, agreed, is_key, leader)
+        if collided:
+            story.collide(out, collided[0], collided[1])
+        if owner_id is None and age < 7:
             out.notifications.append({"user_id": self.cast.manager_id, "lead_id": lead_id, "kind": "new_enquiry",
                                       "payload": "{}", "created_at": created, "read_at": None})
-        self.recent.append((lead_id, story.owner_id, identity, identity["mobile"], identity["contact_name"]))
-        if len(self.recent) > 400:
-            del self.recent[:100]
+        if owner_id is not None:
+            self.recent.append((lead_id, owner_id, identity))
+            if len(self.recent) > 500:
+                del self.recent[:100]
 
-        lost_reason = story.lost_reason
-        hold_reason = story.hold_reason
-        row = {
+        web = source == "web_form"
+        out.leads.append({
             "id": lead_id,
             "status_token": secrets.token_urlsafe(24),
             "kind": kind,
@@ -163,25 +214,26 @@ class LeadPlanner:
             "land_mu": current["land_mu"],
             "floor_area_m2": current["floor_area_m2"],
             "budget_wan": current["budget_wan"],
-            "timing": rng.choice(names.TIMINGS),
+            "timing": dice.pick(names.TIMINGS),
             "planned_investment_wan": current["planned_investment_wan"],
             "expected_output_wan": current["expected_output_wan"],
             "expected_tax_wan": current["expected_tax_wan"],
             "jobs": current["jobs"],
-            "message": self._message(identity, kind) if source == "web_form" else None,
+            "message": dice.pick(names.WEB_MESSAGES).format(
+                use=identity["intended_use"], need=NEEDS[kind], timing=dice.pick(names.TIMINGS)) if web else None,
             "stage": stage,
             "stage_entered_at": story.stage_entered_at,
-            "owner_id": story.owner_id,
+            "owner_id": owner_id,
             "sponsoring_leader": leader,
-            "priority": 1 if is_key else rng.choices((1, 2, 3), (10, 75, 15))[0],
+            "priority": 1 if is_key else (1 if dice.random() < 0.1 else (3 if dice.random() < 0.17 else 2)),
             "is_key": is_key,
             "next_action": story.next_action,
             "next_action_due": story.next_action_due,
-            "lost_reason": lost_reason,
-            "hold_reason": hold_reason,
-            "consent": source == "web_form",
-            "consent_at": created if source == "web_form" else None,
-            "consent_version": "1" if source == "web_form" else None,
+            "lost_reason": story.lost_reason,
+            "hold_reason": story.hold_reason,
+            "consent": web,
+            "consent_at": created if web else None,
+            "consent_version": "1" if web else None,
             "collides_with_id": collided[0] if collided else None,
             "collision_reason": story.collision_reason,
             "created_by_id": story.created_by_id,
@@ -189,144 +241,139 @@ class LeadPlanner:
             "updated_at": story.updated_at,
             "last_activity_at": story.last_activity_at,
             "version": 1,
-        }
-        out.leads.append(row)
+        })
 
     def _path(self, stage: str) -> list[str]:
         """The stages a lead went through after enquiry, ending at its current stage."""
         if stage in PIPELINE:
             return list(PIPELINE[1:PIPELINE.index(stage) + 1])
-        table = self._lost_from if stage == "lost" else self._held_from
-        reached = self.rng.choices(*table)[0]
+        reached = self.dice.weighted(self.lost_from if stage == "lost" else self.held_from)
         return list(PIPELINE[1:PIPELINE.index(reached) + 1]) + [stage]
 
     def _owner(self, stage: str, source: str, age: float) -> int | None:
         """Web enquiries of the last days may still wait for an owner; everything past enquiry has one."""
+        dice = self.dice
         if stage == "enquiry" and source == "web_form":
-            if (age < 12 and self.rng.random() < 0.6) or self.rng.random() < 0.05:
+            if (age < 12 and dice.random() < 0.6) or dice.random() < 0.05:
                 return None
-        return self.rng.choice(self.cast.officer_ids)
-
-    def _collision_target(self, created: datetime):
-        candidates = [c for c in self.recent if c[1] is not None]
-        return self.rng.choice(candidates) if candidates else None
+        return dice.pick(self.cast.officer_ids)
 
     # --- who the investor is ---------------------------------------------------------------------------------
 
-    def _identity(self, industry: str, collided) -> dict:
-        rng = self.rng
-        if collided is not None:
-            return self._retyped(collided)
-        if rng.random() < 0.05:
-            identity = self._foreign(industry)
-        else:
+    def _identity(self, industry: str) -> dict:
+        dice = self.dice
+        identity = self._foreign(industry) if dice.random() < 0.05 else None
+        if identity is None:
             identity = self._domestic(industry)
-        identity["intended_use"] = rng.choice(names.INTENDED_USES[industry])
+        identity["company_key"] = normalise_company(identity["company_name"])
+        identity["intended_use"] = dice.pick(names.INTENDED_USES[industry])
         identity["mobile"] = self._mobile()
-        identity["credit_code"] = self._credit_code() if rng.random() < (0.15 if identity["foreign"] else 0.4) \
-            else None
+        identity["credit_code"] = (self._credit_code()
+                                   if dice.random() < (0.15 if identity["foreign"] else 0.4) else None)
         return identity
 
     def _domestic(self, industry: str) -> dict:
-        rng = self.rng
+        dice = self.dice
         words = names.INDUSTRY_WORDS[industry]
+        parts = names.BRAND_PARTS
         while True:
-            first, second = rng.sample(names.BRAND_PARTS, 2)
-            word = rng.choice(words)
-            brand = first[0] + second[0]
-            key = normalise_company(brand + word)
-            if key not in self.used_keys:
+            first, second = dice.pick(parts), dice.pick(parts)
+            if first is second:
+                continue
+            word = dice.pick(words)
+            # For these parts the company key is exactly brand + word (the tests hold every row to
+            # normalise_company), so uniqueness is checked without normalising each candidate.
+            stem = first[0] + second[0] + word
+            if stem not in self.used_keys:
                 break
-        self.used_keys.add(key)
+        self.used_keys.add(stem)
         surname, given, contact_py = self._person()
         brand_py = first[1] + second[1]
-        identity = {
-            "foreign": False, "brand": brand, "brand_py": brand_py, "word": word,
-            "contact_name": surname + given, "contact_py": contact_py,
-        }
+        identity = {"foreign": False, "brand": first[0] + second[0], "word": word,
+                    "contact_name": surname + given}
         identity["company_name"] = self._spell(identity)
-        identity["company_key"] = normalise_company(identity["company_name"])
-        identity["email"] = (f"{contact_py}@{brand_py}.{rng.choice(names.EMAIL_DOMAINS)}"
-                             if rng.random() < 0.4 else None)
+        identity["email"] = (f"{contact_py}@{brand_py}.{dice.pick(names.EMAIL_DOMAINS)}"
+                             if dice.random() < 0.4 else None)
         return identity
 
     def _spell(self, identity: dict, *, avoid: str | None = None) -> str:
         """One way of typing a Chinese company name: 湖南华锐轨道装备有限公司, 华锐（株洲）轨道装备有限公司..."""
-        rng = self.rng
+        dice = self.dice
+        brand, word = identity["brand"], identity["word"]
         for _ in range(10):
-            suffix = rng.choice(names.COMPANY_SUFFIXES)
-            roll = rng.random()
+            suffix = dice.pick(names.COMPANY_SUFFIXES)
+            roll = dice.random()
             if roll < 0.4:
-                name = identity["brand"] + identity["word"] + suffix
+                name = brand + word + suffix
             elif roll < 0.88:
-                name = rng.choice(names.PLACE_PREFIXES) + identity["brand"] + identity["word"] + suffix
+                name = dice.pick(names.PLACE_PREFIXES) + brand + word + suffix
             else:
-                name = f"{identity['brand']}（{rng.choice(('株洲', '湖南', '长沙'))}）{identity['word']}{suffix}"
+                name = f"{brand}（{dice.pick(('株洲', '湖南', '长沙'))}）{word}{suffix}"
             if name != avoid:
                 return name
-        return identity["brand"] + identity["word"] + "有限责任公司"
+        return brand + word + "有限责任公司"
 
-    def _foreign(self, industry: str) -> dict:
-        rng = self.rng
-        while True:
-            stem = rng.choice(names.FOREIGN_STEMS)
-            trade = rng.choice(names.FOREIGN_TRADES[industry])
-            form = rng.choice(names.FOREIGN_FORMS)
-            company = f"{stem} {trade} {form}"
-            key = normalise_company(company)
+    def _foreign(self, industry: str) -> dict | None:
+        """An invented foreign investor, or None once that small name space is used up (very large runs)."""
+        dice = self.dice
+        for _ in range(5):
+            stem = dice.pick(names.FOREIGN_STEMS)
+            trade = dice.pick(names.FOREIGN_TRADES[industry])
+            key = normalise_company(f"{stem} {trade}")
             if key not in self.used_keys:
                 break
-            if rng.random() < 0.3:  # the small foreign name space fills up in very large runs
-                return self._domestic(industry)
-        self.used_keys.add(key)
-        contact = rng.choice(names.FOREIGN_CONTACTS)
-        first, _, last = contact.partition(" ")
-        email = f"{first.lower()}.{last.lower().replace(' ', '')}@{stem.lower()}.{rng.choice(names.FOREIGN_DOMAINS)}"
-        return {"foreign": True, "brand": stem, "brand_py": stem.lower(), "word": trade, "company_name": company,
-                "company_key": key, "contact_name": contact, "contact_py": first.lower(), "email": email}
-
-    def _retyped(self, collided) -> dict:
-        """The same investor again, typed differently: same key, often the same contact person (撞单)."""
-        rng = self.rng
-        _lead_id, _owner, earlier, mobile, contact, *_ = collided
-        identity = dict(earlier)
-        if not earlier["foreign"]:
-            identity["company_name"] = self._spell(earlier, avoid=earlier["company_name"])
         else:
-            identity["company_name"] = earlier["company_name"].replace(" ", "  ", 1).upper()
+            return None
+        self.used_keys.add(key)
+        contact = dice.pick(names.FOREIGN_CONTACTS)
+        first, _, last = contact.partition(" ")
+        email = f"{first.lower()}.{last.lower().replace(' ', '')}@{stem.lower()}.{dice.pick(names.FOREIGN_DOMAINS)}"
+        return {"foreign": True, "brand": stem, "word": trade,
+                "company_name": f"{stem} {trade} {dice.pick(names.FOREIGN_FORMS)}",
+                "contact_name": contact, "email": email}
+
+    def _retyped(self, earlier: dict) -> dict:
+        """The same investor again, typed differently: same key, often the same contact person (撞单)."""
+        dice = self.dice
+        identity = dict(earlier)
+        if earlier["foreign"]:
+            identity["company_name"] = earlier["company_name"].upper().replace(" ", "  ", 1)
+        else:
+            identity["company_name"] = self._spell(earlier, avoid=earlier["company_name"])
         identity["company_key"] = normalise_company(identity["company_name"])
         identity["credit_code"] = None
-        if rng.random() < 0.5:
-            identity["mobile"], identity["contact_name"] = mobile, contact
-            identity["same_mobile"] = True
-        else:
-            surname, given, contact_py = self._person()
+        identity["same_mobile"] = dice.random() < 0.5
+        if not identity["same_mobile"]:
+            surname, given, _ = self._person()
             identity["contact_name"] = surname + given
             identity["mobile"] = self._mobile()
             identity["email"] = None
-            identity["same_mobile"] = False
         return identity
 
     def _person(self) -> tuple[str, str, str]:
-        rng = self.rng
-        surname = rng.choice(names.SURNAMES)
-        given = rng.sample(names.GIVEN_PARTS, rng.choice((1, 2, 2)))
+        """A Chinese name and its pinyin: 刘志强, liuzhiqiang."""
+        dice = self.dice
+        surname = dice.pick(names.SURNAMES)
+        given = [dice.pick(names.GIVEN_PARTS)]
+        if dice.random() < 0.65:
+            second = dice.pick(names.GIVEN_PARTS)
+            if second is not given[0]:
+                given.append(second)
         return surname[0], "".join(g[0] for g in given), surname[1] + "".join(g[1] for g in given)
 
     def _mobile(self) -> str:
-        rng = self.rng
+        dice = self.dice
         while True:
-            mobile = f"+86{rng.choice(names.MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+            mobile = f"+86{dice.pick(names.MOBILE_PREFIXES)}{int(dice.random() * 10**8):08d}"
             if mobile not in self.used_mobiles:
                 self.used_mobiles.add(mobile)
                 return mobile
 
     def _credit_code(self) -> str:
         """An 18-character unified social credit code with a valid check character (GB 32100-2015)."""
-        rng = self.rng
-        chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        dice = self.dice
         while True:
-            body = "91" + rng.choice(names.REGION_CODES) + "".join(rng.choice(chars) for _ in range(9))
+            body = "91" + dice.pick(names.REGION_CODES) + "".join(dice.pick(_CREDIT_CHARS) for _ in range(9))
             code = credit_code_with_check(body)
             if code not in self.used_codes:
                 self.used_codes.add(code)
@@ -335,61 +382,53 @@ class LeadPlanner:
     # --- what they want --------------------------------------------------------------------------------------
 
     def _figures(self, kind: str, industry: str) -> tuple[dict, dict]:
-        """Final figures (as agreed) and first figures (as the investor first stated them)."""
-        rng = self.rng
+        """Final figures (as agreed) and first figures (as the investor first stated them), in 万元, 亩, m²."""
+        dice = self.dice
         land = floor = budget = None
         if kind in ("investment", "land"):
-            high = 60000 if industry == "agriculture" else 500000
-            investment = _round(_loguniform(rng, 3000, high), 100)
-            land = _half(max(10, investment / rng.uniform(250, 700)))
-            if kind == "investment" and rng.random() < 0.5:
-                floor = _round(float(land) * 666.67 * rng.uniform(0.5, 1.1), 100)
-            output = _round(investment * rng.uniform(0.8, 2.5), 100)
-            tax = _round(float(land) * rng.uniform(15, 60), 10)
-            jobs = int(investment / rng.uniform(60, 200)) + 10
+            investment = _step(dice.loguniform(3000, 60000 if industry == "agriculture" else 500000), 100)
+            land = Decimal(round(max(10.0, investment / dice.between(250, 700)) * 2) / 2)
+            if kind == "investment" and dice.random() < 0.5:
+                floor = _step(float(land) * 666.67 * dice.between(0.5, 1.1), 100)
+            output = _step(investment * dice.between(0.8, 2.5), 100)
+            tax = _step(float(land) * dice.between(15, 60), 10)
+            jobs = int(investment / dice.between(60, 200)) + 10
         elif kind == "factory_rental":
-            floor = _round(_loguniform(rng, 1000, 20000), 100)
-            investment = _round(_loguniform(rng, 500, 20000), 100)
-            output = _round(investment * rng.uniform(1.5, 4), 100)
-            tax = _round(floor / rng.uniform(50, 200), 10)
-            budget = _round(floor * rng.uniform(0.015, 0.03), 1)
-            jobs = int(floor / rng.uniform(30, 80)) + 5
+            floor = _step(dice.loguniform(1000, 20000), 100)
+            investment = _step(dice.loguniform(500, 20000), 100)
+            output = _step(investment * dice.between(1.5, 4), 100)
+            tax = _step(floor / dice.between(50, 200), 10)
+            budget = _step(floor * dice.between(0.015, 0.03), 1)
+            jobs = int(floor / dice.between(30, 80)) + 5
         else:
-            floor = _round(_loguniform(rng, 200, 3000), 10)
-            investment = _round(_loguniform(rng, 100, 3000), 10)
-            output = _round(investment * rng.uniform(1, 3), 10)
-            tax = _round(_loguniform(rng, 20, 500), 10)
-            budget = _round(floor * rng.uniform(0.02, 0.04), 1)
-            jobs = int(floor / rng.uniform(8, 20)) + 3
+            floor = _step(dice.loguniform(200, 3000), 10)
+            investment = _step(dice.loguniform(100, 3000), 10)
+            output = _step(investment * dice.between(1, 3), 10)
+            tax = _step(dice.loguniform(20, 500), 10)
+            budget = _step(floor * dice.between(0.02, 0.04), 1)
+            jobs = int(floor / dice.between(8, 20)) + 3
         final = {"planned_investment_wan": Decimal(investment), "land_mu": land,
-                 "floor_area_m2": Decimal(floor) if floor is not None else None,
-                 "budget_wan": Decimal(budget) if budget is not None else None,
-                 "expected_output_wan": Decimal(output), "expected_tax_wan": Decimal(max(tax, 10)), "jobs": jobs}
-        first = dict(final)
-        first["planned_investment_wan"] = (Decimal(_round(investment * rng.uniform(0.6, 1.3), 100 if investment
-                                                          >= 1000 else 10)) if rng.random() < 0.6 else None)
-        first["expected_tax_wan"] = Decimal(_round(float(final["expected_tax_wan"]) * rng.uniform(0.5, 1.2), 10)
-                                            or 10)
-        first["expected_output_wan"] = None
-        first["jobs"] = None
-        if rng.random() < 0.3:
+                 "floor_area_m2": None if floor is None else Decimal(floor),
+                 "budget_wan": None if budget is None else Decimal(budget),
+                 "expected_output_wan": Decimal(output), "expected_tax_wan": Decimal(tax), "jobs": jobs}
+        # What the investor said first: a rounder investment (if any), a hopeful tax figure, maybe no area.
+        first = dict(final, expected_output_wan=None, jobs=None)
+        first["planned_investment_wan"] = (Decimal(_step(investment * dice.between(0.6, 1.3),
+                                                         100 if investment >= 1000 else 10))
+                                           if dice.random() < 0.6 else None)
+        first["expected_tax_wan"] = Decimal(_step(tax * dice.between(0.5, 1.2), 10))
+        if dice.random() < 0.3:
             first["land_mu"] = first["floor_area_m2"] = None
         return final, first
 
-    def _message(self, identity: dict, kind: str) -> str:
-        need = {"investment": "投资建厂用地", "factory_rental": "标准厂房", "land": "工业用地",
-                "office": "办公用房"}[kind]
-        return self.rng.choice(names.WEB_MESSAGES).format(use=identity["intended_use"], need=need,
-                                                          timing=self.rng.choice(names.TIMINGS))
-
 
 class _Story:
-    """Builds one lead's timeline: assignment, activities and stage changes in a plausible order."""
+    """One lead's timeline: creation, assignment, activities and stage changes, in a plausible order."""
 
     def __init__(self, planner: LeadPlanner, lead_id: int, created: datetime, owner_id, source, stage, path,
-                 age):
+                 age, identity):
         self.p = planner
-        self.rng = planner.rng
+        self.dice = planner.dice
         self.lead_id = lead_id
         self.created = created
         self.owner_id = owner_id
@@ -397,6 +436,7 @@ class _Story:
         self.stage = stage
         self.path = path
         self.age = age
+        self.identity = identity
         self.manager_id = planner.cast.manager_id
         self.created_by_id = None
         self.stage_entered_at = created
@@ -407,40 +447,51 @@ class _Story:
         self.lost_reason = None
         self.hold_reason = None
         self.collision_reason = None
-        self._events: list[dict] = []
-        self._activities: list[dict] = []
+        self.events: list[dict] = []
+        self.activities: list[dict] = []
 
     # --- rows ------------------------------------------------------------------------------------------------
 
     def event(self, at, kind, user_id, field=None, old=None, new=None, note=None):
-        self._events.append({"lead_id": self.lead_id, "user_id": user_id, "at": at, "kind": kind, "field": field,
-                             "old_value": old, "new_value": new, "note": note})
+        self.events.append({"lead_id": self.lead_id, "user_id": user_id, "at": at, "kind": kind, "field": field,
+                            "old_value": old, "new_value": new, "note": note})
         if at > self.updated_at:
             self.updated_at = at
 
-    def activity(self, at, kind, user_id, outcome, next_action=None, due=None):
-        self._activities.append({"lead_id": self.lead_id, "user_id": user_id, "kind": kind, "occurred_at": at,
-                                 "outcome": outcome, "next_action": next_action, "next_action_due": due,
-                                 "created_at": at})
+    def activity(self, at, kind, templates, leader=None, next_action=None, due=None):
+        self.activities.append({"lead_id": self.lead_id, "user_id": self.actor(), "kind": kind,
+                                "occurred_at": at, "outcome": self.text(templates, leader),
+                                "next_action": next_action, "next_action_due": due, "created_at": at})
         if self.last_activity_at is None or at > self.last_activity_at:
             self.last_activity_at = at
 
-    def text(self, templates, identity, **extra) -> str:
-        rng = self.rng
-        values = {"contact": identity["contact_name"], "place": rng.choice(names.PLACES_SHOWN),
-                  "use": identity["intended_use"], "n": rng.randint(2, 6),
-                  "leader": extra.get("leader") or rng.choice(names.SPONSORING_LEADERS),
-                  "timing": rng.choice(names.TIMINGS)}
-        return rng.choice(templates).format(**values)
+    def text(self, templates, leader=None) -> str:
+        dice = self.dice
+        template = dice.pick(templates)
+        wanted = _FIELDS[template]
+        if not wanted:
+            return template
+        values = {"contact": self.identity["contact_name"], "use": self.identity["intended_use"]}
+        if "place" in wanted:
+            values["place"] = dice.pick(names.PLACES_SHOWN)
+        if "n" in wanted:
+            values["n"] = dice.whole(2, 6)
+        if "leader" in wanted:
+            values["leader"] = leader or dice.pick(names.SPONSORING_LEADERS)
+        if "timing" in wanted:
+            values["timing"] = dice.pick(names.TIMINGS)
+        return template.format_map(values)
+
+    def actor(self) -> int:
+        return self.owner_id if self.owner_id is not None else self.manager_id
 
     # --- the story -------------------------------------------------------------------------------------------
 
-    def tell(self, out: Batch, identity, figures, first, advanced, is_key, leader) -> None:
-        rng = self.rng
+    def tell(self, out: Batch, figures, first, agreed, is_key, leader) -> None:
+        dice = self.dice
         now = self.p.now
         created = self.created
-        officers = self.p.cast.officer_ids
-        # Who typed the lead in, and how it found its owner.
+        # Who typed the lead in: the investor (web form), the officer on the phone, or the manager.
         if self.source == "web_form":
             self.created_by_id = None
         elif self.source in OFFICER_SOURCES:
@@ -449,204 +500,187 @@ class _Story:
             self.created_by_id = self.manager_id
         self.event(created, "created", self.created_by_id, "stage", None, "enquiry", self.source)
 
-        # The moment the story ends: closed leads some time ago, open ones with a recent activity.
+        # When the story ends: closed leads some time ago; open ones with an activity in the last days.
         due = None
         if self.stage in ("signed", "lost"):
-            end = created + timedelta(days=self.age * rng.uniform(0.45, 0.9))
+            end = created + _seconds(self.age * 86400 * dice.between(0.45, 0.9))
         else:
             if self.owner_id is not None:
-                due = self._due(created)
-            latest = now - MINUTE * rng.randint(5, 600)
+                due = self._due()
+            latest = now - MINUTE * dice.whole(5, 600)
             if due is not None and due < self.p.today:
-                latest = min(latest, datetime.combine(due, datetime.min.time()) - HOUR * rng.randint(2, 72))
-            quiet = min(self.age * 0.5, 12 if self.stage != "on_hold" else 40)
-            end = max(created + MINUTE * 20, latest - timedelta(days=rng.uniform(0, quiet)))
+                latest = min(latest, datetime.combine(due, datetime.min.time()) - HOUR * dice.whole(2, 72))
+            quiet = min(self.age * 0.5, 40 if self.stage == "on_hold" else 12)
+            end = max(created + MINUTE * 20, latest - _seconds(86400 * quiet * dice.random()))
             end = min(end, now - MINUTE)
-        end = end.replace(microsecond=0)
 
-        owner = self.owner_id
-        if owner is not None:
-            if self.created_by_id == owner:
-                assigned_at = created
-                self.event(created, "assigned", owner, "owner_id", None, str(owner))
-            else:
-                assigned_at = min(created + MINUTE * rng.randint(20, 1800), created + (end - created) / 4)
-                assigned_at = assigned_at.replace(microsecond=0)
-                first_owner = owner
-                if len(self.path) >= 2 and rng.random() < 0.06:
-                    first_owner = rng.choice([o for o in officers if o != owner] or [owner])
-                if rng.random() < 0.3 and self.source == "web_form" and first_owner == owner:
-                    self.event(assigned_at, "assigned", owner, "owner_id", None, str(owner), "claimed")
-                else:
-                    self.event(assigned_at, "assigned", self.manager_id, "owner_id", None, str(first_owner))
-                if first_owner != owner:
-                    # 调整分工: the manager moves the lead to another officer before work starts in earnest.
-                    moved = assigned_at + (end - assigned_at) * rng.uniform(0.05, 0.15)
-                    self.event(moved.replace(microsecond=0), "assigned", self.manager_id, "owner_id",
-                               str(first_owner), str(owner))
-                    assigned_at = moved
-        else:
-            assigned_at = created
-
-        # Stage changes spread between the assignment and the end of the story.
-        steps = len(self.path)
-        if steps:
-            span = (end - assigned_at).total_seconds()
-            marks = sorted(rng.uniform(0.1, 1.0) for _ in range(steps))
-            marks[-1] = 1.0 if self.stage in ("signed", "lost") else marks[-1]
-            times = []
-            previous = assigned_at
-            for mark in marks:
-                at = assigned_at + timedelta(seconds=span * mark)
-                at = max(at, previous + MINUTE * 10).replace(microsecond=0)
-                times.append(at)
-                previous = at
-            if times[-1] > now - MINUTE:  # a story too short to fit: squeeze it into the time it has
-                times = [min(t, now - MINUTE * (steps - i + 1)) for i, t in enumerate(times)]
-        else:
-            times = []
-
-        previous_stage = "enquiry"
-        previous_at = assigned_at
+        start = self._assign(created, end)
+        times = self._milestones(start, end)
+        previous_stage, previous_at = "enquiry", start
         for stage, at in zip(self.path, times, strict=True):
-            self._lead_up(stage, previous_at, at, identity, figures, first, advanced, is_key, leader)
+            self._lead_up(stage, previous_at, at, figures, first, agreed, is_key, leader)
             note = None
             if stage == "lost":
-                self.lost_reason = note = rng.choice(names.LOST_REASONS)
+                self.lost_reason = note = dice.pick(names.LOST_REASONS)
             elif stage == "on_hold":
-                self.hold_reason = note = rng.choice(names.HOLD_REASONS)
-            self.event(at, "stage", self._actor(), "stage", previous_stage, stage, note)
+                self.hold_reason = note = dice.pick(names.HOLD_REASONS)
+            self.event(at, "stage", self.actor(), "stage", previous_stage, stage, note)
             self.stage_entered_at = at
             previous_stage, previous_at = stage, at
 
-        if self.stage == "negotiation" and advanced:
-            moment = previous_at + (end - previous_at) * rng.uniform(0.2, 0.6)
-            self._agree_figures(moment.replace(microsecond=0), figures, first)
-        if owner is not None and self.stage not in ("signed", "lost"):
-            self._follow_up(previous_at, end, identity, due)
-        out.events.extend(self._events)
-        out.activities.extend(self._activities)
+        if self.stage == "negotiation" and agreed:
+            self._agree_figures(previous_at + _seconds((end - previous_at).total_seconds() * dice.between(0.2, 0.6)),
+                                figures, first)
+        if self.owner_id is not None and self.stage not in ("signed", "lost"):
+            self._follow_up(previous_at, end, due)
+        out.events += self.events
+        out.activities += self.activities
 
-    def _actor(self) -> int:
-        return self.owner_id if self.owner_id is not None else self.manager_id
+    def _assign(self, created: datetime, end: datetime) -> datetime:
+        """Record how the lead got its owner; returns when work could start."""
+        dice = self.dice
+        owner = self.owner_id
+        if owner is None:
+            return created
+        if self.created_by_id == owner:
+            self.event(created, "assigned", owner, "owner_id", None, str(owner))
+            return created
+        assigned = min(created + MINUTE * dice.whole(20, 1800), created + (end - created) / 4)
+        assigned = created + _seconds((assigned - created).total_seconds())
+        first_owner = owner
+        if len(self.path) >= 2 and dice.random() < 0.06:
+            first_owner = dice.pick([o for o in self.p.cast.officer_ids if o != owner] or [owner])
+        if first_owner == owner and self.source == "web_form" and dice.random() < 0.3:
+            self.event(assigned, "assigned", owner, "owner_id", None, str(owner), "claimed")
+        else:
+            self.event(assigned, "assigned", self.manager_id, "owner_id", None, str(first_owner))
+        if first_owner != owner:
+            # 调整分工: the manager hands the lead to another officer before the real work starts.
+            moved = assigned + _seconds((end - assigned).total_seconds() * dice.between(0.05, 0.15))
+            self.event(moved, "assigned", self.manager_id, "owner_id", str(first_owner), str(owner))
+            assigned = moved
+        return assigned
 
-    def _lead_up(self, stage, start, at, identity, figures, first, advanced, is_key, leader) -> None:
+    def _milestones(self, start: datetime, end: datetime) -> list[datetime]:
+        """When the lead entered each stage of its path: strictly in order, between start and end."""
+        steps = len(self.path)
+        if not steps:
+            return []
+        dice = self.dice
+        span = (end - start).total_seconds()
+        marks = sorted(dice.between(0.1, 1.0) for _ in range(steps))
+        if self.stage in ("signed", "lost"):
+            marks[-1] = 1.0
+        times, previous = [], start
+        for mark in marks:
+            at = max(start + _seconds(span * mark), previous + MINUTE * 10)
+            times.append(at)
+            previous = at
+        latest = self.p.now - MINUTE
+        if times[-1] > latest:  # a story too long for the time it had: squeeze its tail before now
+            times = [min(at, latest - MINUTE * (steps - i)) for i, at in enumerate(times)]
+        return times
+
+    def _lead_up(self, stage, start, at, figures, first, agreed, is_key, leader) -> None:
         """What happened before the lead entered `stage`: the activity its gate asks for, and a few more."""
-        rng = self.rng
-        actor = self._actor()
+        dice = self.dice
 
         def before(low_minutes, high_minutes):
-            moment = at - MINUTE * rng.randint(low_minutes, high_minutes)
-            return max(moment, start + MINUTE).replace(microsecond=0) if moment > start else \
-                (start + (at - start) / 2).replace(microsecond=0)
+            moment = at - MINUTE * dice.whole(low_minutes, high_minutes)
+            return moment if moment > start else start + _seconds((at - start).total_seconds() / 2)
 
         if stage == "contacted":
-            kind = rng.choices(("call", "wechat"), (70, 30))[0]
-            self.activity(before(5, 120), kind, actor,
-                          self.text(names.CALL_OUTCOMES if kind == "call" else names.WECHAT_OUTCOMES, identity))
+            kind = "call" if dice.random() < 0.7 else "wechat"
+            self.activity(before(5, 120), kind, OUTCOMES[kind])
         elif stage == "site_visit":
-            self._extras(start, at, identity, rng.randint(0, 2))
-            self.activity(before(60, 300), "visit", actor, self.text(names.VISIT_OUTCOMES, identity))
+            self._extras(start, at, dice.whole(0, 2))
+            self.activity(before(60, 300), "visit", names.VISIT_OUTCOMES)
             if is_key:
                 self._mark_key(start, at, leader)
         elif stage == "negotiation":
-            self._extras(start, at, identity, rng.randint(0, 2))
-            if rng.random() < 0.4:
-                self.activity(before(600, 4000), "visit", actor, self.text(names.VISIT_OUTCOMES, identity))
-            self.activity(before(30, 240), "meeting", actor, self.text(names.MEETING_OUTCOMES, identity,
-                                                                          leader=leader))
+            self._extras(start, at, dice.whole(0, 2))
+            if dice.random() < 0.4:
+                self.activity(before(600, 4000), "visit", names.VISIT_OUTCOMES)
+            self.activity(before(30, 240), "meeting", names.MEETING_OUTCOMES, leader)
         elif stage == "signed":
-            self._extras(start, at, identity, rng.randint(1, 3))
+            self._extras(start, at, dice.whole(1, 3))
             self._agree_figures(before(1500, 6000), figures, first)
-            self.activity(before(30, 180), "meeting", actor, self.text(names.SIGNING_OUTCOMES, identity,
-                                                                          leader=leader))
+            self.activity(before(30, 180), "meeting", names.SIGNING_OUTCOMES, leader)
         elif stage == "lost":
-            if advanced:
+            if agreed:
                 self._agree_figures(before(2000, 8000), figures, first)
-            if rng.random() < 0.6:
-                self.activity(before(60, 2000), rng.choice(("call", "wechat")), actor,
-                              self.text(names.CALL_OUTCOMES, identity))
+            if dice.random() < 0.6:
+                kind = "call" if dice.random() < 0.5 else "wechat"
+                self.activity(before(60, 2000), kind, OUTCOMES[kind])
         elif stage == "on_hold":
-            if advanced:
+            if agreed:
                 self._agree_figures(before(2000, 8000), figures, first)
-            self.activity(before(30, 600), rng.choice(("call", "wechat", "note")), actor,
-                          self.text(names.NOTE_OUTCOMES, identity))
+            kind = dice.pick(("call", "wechat", "note"))
+            self.activity(before(30, 600), kind, OUTCOMES[kind])
 
-    def _extras(self, start, end, identity, count) -> None:
+    def _extras(self, start, end, count) -> None:
         """Ordinary follow-ups between two milestones: calls, WeChat, e-mails, notes."""
-        rng = self.rng
         span = (end - start).total_seconds()
         if span < 3 * 3600:
             return
+        dice = self.dice
         for _ in range(count):
-            at = (start + timedelta(seconds=span * rng.uniform(0.15, 0.8))).replace(microsecond=0)
-            kind = rng.choices(("call", "wechat", "email", "note"), (35, 35, 15, 15))[0]
-            templates = {"call": names.CALL_OUTCOMES, "wechat": names.WECHAT_OUTCOMES,
-                         "email": names.EMAIL_OUTCOMES, "note": names.NOTE_OUTCOMES}[kind]
-            self.activity(at, kind, self._actor(), self.text(templates, identity))
+            kind = dice.weighted(self.p.follow_ups)
+            self.activity(start + _seconds(span * dice.between(0.15, 0.8)), kind, OUTCOMES[kind])
 
     def _agree_figures(self, at, figures, first) -> None:
         """The investor's first numbers give way to the agreed ones: recorded as field changes."""
-        actor = self._actor()
+        actor = self.actor()
         changed = False
-        for name in ("planned_investment_wan", "land_mu", "floor_area_m2", "expected_output_wan",
-                     "expected_tax_wan", "jobs"):
-            old, new = first.get(name), figures.get(name)
+        for name in AGREED_FIELDS:
+            old, new = first[name], figures[name]
             if new is not None and old != new:
                 self.event(at, "field", actor, name, _text(old), _text(new))
                 changed = True
         if changed:
-            self.activity(at, "note", actor, names.FIGURES_OUTCOMES[0])
+            self.activity(at, "note", names.FIGURES_OUTCOMES)
 
     def _mark_key(self, start, at, leader) -> None:
-        moment = (start + (at - start) * self.rng.uniform(0.2, 0.7)).replace(microsecond=0)
+        """The manager makes it a key lead (and names a sponsoring leader) once the investor has visited."""
+        moment = start + _seconds((at - start).total_seconds() * self.dice.between(0.2, 0.7))
         self.event(moment, "field", self.manager_id, "is_key", "0", "1")
         if leader:
             self.event(moment, "field", self.manager_id, "sponsoring_leader", None, leader)
 
-    def _due(self, created: datetime) -> date:
+    def _due(self) -> date:
         """A next action due around today: some overdue, some today, most in the coming weeks."""
-        rng = self.rng
+        dice = self.dice
         today = self.p.today
         if self.stage == "on_hold":
-            return today + DAY * rng.randint(7, 90)
-        roll = rng.random()
+            return today + DAY * dice.whole(7, 90)
+        roll = dice.random()
         if roll < 0.22 and self.age > 3:
-            return today - DAY * rng.randint(1, min(14, int(self.age) - 1))
+            return today - DAY * dice.whole(1, min(14, int(self.age) - 1))
         if roll < 0.36:
             return today
-        return today + DAY * rng.randint(1, 21)
+        return today + DAY * dice.whole(1, 21)
 
-    def _follow_up(self, start, end, identity, due) -> None:
-        """Work on an open lead since its last stage change, the last activity naming the next action."""
-        rng = self.rng
-        if end <= start:
-            end = start + MINUTE * 5
-            if end > self.p.now:
-                end = self.p.now
-        if self.stage != "enquiry" or rng.random() < 0.5:
-            self._extras(start, end, identity, rng.randint(0, 2))
-        kind = rng.choices(("call", "wechat", "email", "note"), (40, 35, 10, 15))[0]
-        templates = {"call": names.CALL_OUTCOMES, "wechat": names.WECHAT_OUTCOMES, "email": names.EMAIL_OUTCOMES,
-                     "note": names.NOTE_OUTCOMES}[kind]
-        action = rng.choice(names.NEXT_ACTIONS)
-        self.activity(end, kind, self._actor(), self.text(templates, identity), action, due)
+    def _follow_up(self, start, end, due) -> None:
+        """Work on an open lead since its last stage change; the last activity names the next action."""
+        dice = self.dice
+        end = max(end, start + MINUTE)
+        if self.stage != "enquiry" or dice.random() < 0.5:
+            self._extras(start, end, dice.whole(0, 2))
+        kind = dice.weighted(self.p.follow_ups)
+        action = dice.pick(names.NEXT_ACTIONS)
+        self.activity(end, kind, OUTCOMES[kind], next_action=action, due=due)
         self.next_action, self.next_action_due = action, due
 
-    def collide(self, out: Batch, collided, identity) -> None:
-        """Link this lead to the earlier one for the same investor, on both timelines, and tell both owners."""
-        other_id, other_owner = collided[0], collided[1]
-        reason = "mobile" if identity.get("same_mobile") else "company"
+    def collide(self, out: Batch, other_id: int, other_owner: int | None) -> None:
+        """Link this lead to an earlier one for the same investor, on both timelines, and tell both owners."""
+        reason = "mobile" if self.identity.get("same_mobile") else "company"
         self.collision_reason = reason
-        at = self.created
-        actor = self.created_by_id
-        out.events.append({"lead_id": self.lead_id, "user_id": actor, "at": at, "kind": "collision",
-                           "field": "collides_with_id", "old_value": None, "new_value": str(other_id),
-                           "note": reason})
-        out.events.append({"lead_id": other_id, "user_id": actor, "at": at, "kind": "collision",
-                           "field": "collides_with_id", "old_value": None, "new_value": str(self.lead_id),
-                           "note": reason})
-        read_at = at + DAY if (self.p.now - at) > 14 * DAY else None
+        at, actor = self.created, self.created_by_id
+        for lead_id, other in ((self.lead_id, other_id), (other_id, self.lead_id)):
+            out.events.append({"lead_id": lead_id, "user_id": actor, "at": at, "kind": "collision",
+                               "field": "collides_with_id", "old_value": None, "new_value": str(other),
+                               "note": reason})
+        read_at = at + DAY if self.p.now - at > 14 * DAY else None
         for owner_id, lead_id, other in ((self.owner_id, self.lead_id, other_id),
                                          (other_owner, other_id, self.lead_id)):
             if owner_id is not None:
@@ -656,22 +690,18 @@ class _Story:
                     "created_at": at, "read_at": read_at})
 
 
-def _loguniform(rng, low: float, high: float) -> float:
-    import math
+def _seconds(value: float) -> timedelta:
+    """Whole seconds, so every timestamp stays free of microseconds."""
+    return timedelta(seconds=int(value))
 
-    return math.exp(rng.uniform(math.log(low), math.log(high)))
 
-
-def _round(value: float, step: int) -> int:
+def _step(value: float, step: int) -> int:
+    """Round to a believable figure: 12,300 万元, not 12,287.4."""
     return max(step, int(round(value / step)) * step)
 
 
-def _half(value: float) -> Decimal:
-    return Decimal(round(value * 2) / 2).quantize(Decimal("0.1"))
-
-
 def _text(value) -> str | None:
-    """As the audit trail stores values (services._as_text)."""
+    """As the audit trail stores values (see leads.services._as_text)."""
     if value is None:
         return None
     if isinstance(value, Decimal):
