@@ -129,8 +129,10 @@ def site_kinds():
 
 
 # ------------------------------------------------------------------------------------------ pipeline report
-# Stale leads, the officers' backlog, the cohort funnel and target progress are the dashboard's own queries
-# (crm.dashboard), so the paper on the table and the dashboard on the wall never disagree.
+# Stale leads, the officers' backlog and target progress are the dashboard's own queries (crm.dashboard), so
+# the paper on the table and the dashboard on the wall never disagree. The dashboard's cohort funnel is not
+# used: at 100,000 leads it alone takes seconds (a union over every stage event), and the weekly meeting
+# looks at where leads stand today, which one GROUP BY answers.
 
 @dataclass
 class FunnelRow:
@@ -164,7 +166,6 @@ class Report:
     year_elapsed: float
     stale_days: int
     funnel: list[FunnelRow]
-    reached: list[tuple[str, int]]
     targets: list
     has_targets: bool
     key_leads: list[tuple[str, int, list[Lead]]]
@@ -202,12 +203,6 @@ def funnel_rows() -> list[FunnelRow]:
     found = {stage: (int(count), _money(total), _money(weighted), int(key or 0))
              for stage, count, total, weighted, key in rows}
     return [FunnelRow(stage, *found.get(stage, (0, _money(0), _money(0), 0))) for stage in STAGES.codes]
-
-
-def reached_this_year(today: date) -> list[tuple[str, int]]:
-    """Leads created this year by the furthest pipeline stage each reached (the dashboard's funnel)."""
-    result = dashboard_queries.funnel(dashboard_queries.Period.year_to_date(today))
-    return list(zip(result.stages, result.totals, strict=True))
 
 
 def key_leads_by_stage(limit: int = KEY_LEADS_PER_STAGE) -> list[tuple[str, int, list[Lead]]]:
@@ -271,7 +266,7 @@ def pipeline_context(*, reader: User, language: str) -> dict:
     open_rows = [row for row in funnel if row.stage in OPEN_STAGES]
     report = Report(
         today=today, year=year, year_elapsed=float(targets.elapsed_fraction(year, today)),
-        stale_days=stale_days, funnel=funnel, reached=reached_this_year(today),
+        stale_days=stale_days, funnel=funnel,
         targets=targets.progress(year, today), has_targets=targets.target_for(year) is not None,
         key_leads=key_leads_by_stage(), stale=stale.leads, stale_total=stale.count,
         overdue=overdue, overdue_total=overdue_total, officers=officer_rows(today, stale_days),

@@ -16,6 +16,7 @@ from crm.briefs.fetcher import StaticFilesFetcher
 from crm.core import formatting
 from crm.core.i18n import normalise_locale
 from crm.core.vocabulary import STAGES
+from crm.leads.stages import PIPELINE
 
 KINDS = ("lead", "project", "pipeline")
 _thread = threading.local()
@@ -76,16 +77,17 @@ def pipeline_report(*, reader, locale: str = "zh_CN") -> bytes:
     """The weekly scheduling meeting's report: targets, funnel, key, stale and overdue leads, officers."""
     with force_locale(locale):
         context = queries.pipeline_context(reader=reader, language=_language())
-        context["funnel_chart"] = funnel_chart(context["report"].reached)
+        context["funnel_chart"] = funnel_chart(context["report"].funnel)
         return render_pdf("pipeline", **context)
 
 
-def funnel_chart(reached) -> Markup:
-    """The funnel along the pipeline stages, drawn by the dashboard's SVG chart module."""
+def funnel_chart(rows) -> Markup:
+    """Today's leads in each pipeline stage (and on hold), drawn by the dashboard's SVG chart module."""
     from crm import charts
 
-    svg = charts.funnel([(STAGES.label(stage), count) for stage, count in reached],
-                        value_format=formatting.number, width=640, chart_id="brief-funnel")
+    counts = {row.stage: row.count for row in rows}
+    svg = charts.bar_chart([(STAGES.label(stage), counts.get(stage, 0)) for stage in PIPELINE + ("on_hold",)],
+                           value_format=formatting.number, width=640, chart_id="brief-funnel")
     return in_brief_font(svg)
 
 
