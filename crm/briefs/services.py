@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
 from weasyprint import CSS, HTML
@@ -34,7 +34,7 @@ def render_pdf(kind: str, **context) -> bytes:
     static = Path(current_app.static_folder)
     font = fonts.font_path(current_app.config)
     html = render_template(f"briefs/{kind}.html", page_counter=page_counter_css(), css_string=css_string,
-                           **context)
+                           on_day=on_day, **context)
     fetcher = StaticFilesFetcher(folders=[static], files=[font])
     return HTML(string=html, base_url=str(static) + "/", url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet(static, font, fetcher)], font_config=font_configuration())
@@ -176,6 +176,13 @@ def per_mu_chart(brief) -> Markup | None:
 def _language() -> str:
     locale = get_locale()
     return locale.language if locale else "zh"
+
+
+def on_day(moment) -> str:
+    """The zone-calendar date of a UTC timestamp, without its time: a brief's columns are narrow."""
+    if moment is None:
+        return "—"
+    return formatting.local_date(to_user_timezone(moment).date())
 
 
 def css_string(text) -> Markup:
