@@ -244,3 +244,17 @@ def test_lead_page_offers_its_brief(client, login):
     lead = make_lead(by=owner)
     login(owner)
     assert LEAD_BRIEF.format(lead.id) in client.get(f"/leads/{lead.id}").get_data(as_text=True)
+
+
+def test_lead_brief_lists_the_best_matching_sites(client, login):
+    sites = pytest.importorskip("crm.sites.services")
+    owner = make_user("officer")
+    lead = make_lead(by=owner, kind="factory_rental", floor_area_m2=Decimal("2000"), company_name="株洲菲斯罗克光电有限公司")
+    sites.create_site({"code": "TY-A01", "kind": "standard_factory", "park": "天易科技城", "name": "天易科技城3号厂房",
+                       "area_m2": Decimal("2100")}, by=None)
+    sites.create_site({"code": "WY-L09", "kind": "land_plot", "park": "五云峰片区", "land_mu": Decimal("40")}, by=None)
+    _db.session.commit()
+    login(owner)
+    content = pdfs.text(client.get(LEAD_BRIEF.format(lead.id)).data)
+    assert "推荐载体" in content and "TY-A01" in content and "天易科技城3号厂房" in content
+    assert "WY-L09" not in content  # land does not suit a factory rental
