@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select
 
 from crm.auth.models import User
 from crm.core.database import utcnow
-from crm.core.formatting import local_today
+from crm.core.formatting import local_today, mask_mobile
 from crm.core.vocabulary import STAGES
 from crm.dashboard import queries as dashboard_queries
 from crm.dashboard import targets
@@ -60,9 +60,7 @@ def sees_full_contact(reader: User, lead: Lead) -> bool:
 
 
 def lead_brief_context(lead: Lead, *, reader: User, language: str) -> dict:
-    """Everything the lead brief prints, in five small queries."""
-    from crm.core.formatting import mask_mobile
-
+    """Everything the lead brief prints, in a few small queries (lists are capped)."""
     full = sees_full_contact(reader, lead)
     counts = db.session.execute(
         select(Activity.kind, func.count(Activity.id), func.max(Activity.occurred_at))
