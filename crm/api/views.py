@@ -45,8 +45,9 @@ def create_enquiry():
         return api_error(422, _("Some values are not valid."), _errors(form))
     source = payload.get("source") if payload.get("source") in LEAD_SOURCES else "web_form"
     lead = services.create_lead(form.lead_values(), by=None, source=source)
-    db.session.commit()
-    return jsonify(id=lead.id, reference=lead.reference, status_token=lead.status_token), 201
+    created = {"id": lead.id, "reference": lead.reference, "status_token": lead.status_token}
+    db.session.commit()  # read before committing: afterwards the lead would be loaded again for nothing
+    return jsonify(created), 201
 
 
 @bp.get("/leads")

@@ -1,5 +1,7 @@
 """Pages without login: the start page, the enquiry form and its status page, the health check."""
 
+import re
+
 from flask import jsonify, make_response, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,6 +15,7 @@ from crm.leads.models import Lead
 from crm.public import bp
 
 LAST_ENQUIRY = "last_enquiry"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @bp.get("/")
@@ -40,8 +43,8 @@ def enquiry():
         return redirect(url_for("public.thanks"), code=303)
     if form.validate_on_submit():
         lead = services.create_lead(form.lead_values(), by=None, source="web_form")
-        db.session.commit()
         session[LAST_ENQUIRY] = lead.status_token
+        db.session.commit()
         return redirect(url_for("public.thanks"), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template("public/enquiry.html", form=form), status
@@ -60,7 +63,8 @@ def thanks():
 @bp.get("/enquiry/status/<token>")
 def status(token):
     """What an investor may see of their enquiry: its stage in plain words."""
-    lead = db.session.scalar(select(Lead).where(Lead.status_token == token[:64]))
+    # Tokens are URL-safe base64; anything else (a NUL byte would upset PostgreSQL) matches nothing.
+    lead = db.session.scalar(select(Lead).where(Lead.status_token == token)) if _TOKEN.fullmatch(token) else None
     if lead is None:
         return render_template("errors/error.html", status=404,
                                message=_("We cannot find an enquiry for this link.")), 404
