@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from crm.extensions import db
 
@@ -32,10 +32,13 @@ def valid_enquiry(**overrides) -> dict:
 
 
 def table_counts() -> dict[str, int]:
-    """Row count of every table: equal before and after means a request stored nothing."""
+    """Row count of every table, in one query: equal before and after means a request stored nothing."""
     db.session.rollback()
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    existing = set(inspect(db.engine).get_table_names())  # a model whose migration is not written yet
+    tables = [table for table in db.metadata.sorted_tables if table.name in existing]
+    counts = db.session.execute(select(*(select(func.count()).select_from(table).scalar_subquery()
+                                         .label(table.name) for table in tables))).one()
+    return dict(zip([table.name for table in tables], counts, strict=True))
 
 
 def field_errors(html: str) -> list[str]:
