@@ -1,12 +1,13 @@
 """JSON API v1: thin adapters over the same services and forms the pages use."""
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from crm.api import bp
 from crm.api.auth import api_error, token_required
+from crm.api.openapi import document
 from crm.api.schemas import lead_form_data, lead_json
 from crm.core.forms import clean_text
 from crm.core.vocabulary import LEAD_SOURCES, STAGES
@@ -29,6 +30,12 @@ def _json_body():
     if payload is None:
         raise JsonShapeError({"_": [_("Send a JSON object with Content-Type: application/json.")]})
     return payload
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The API's description; public, like any API reference."""
+    return jsonify(document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
 
 
 @bp.post("/enquiries")
