@@ -22,8 +22,12 @@ PLACE_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "�
 # Longest first, so 股份有限公司 is removed whole rather than leaving 股份.
 COMPANY_SUFFIXES = (
     "集团股份有限公司", "集团有限责任公司", "集团有限公司", "股份有限公司", "有限责任公司", "有限公司",
-    "集团公司", "集团", "公司", "corporation", "company", "limited", "group", "corp", "co", "ltd", "inc", "llc",
+    "集团公司", "集团", "公司",
 )
+# English legal forms are whole words: "Tesco" must not lose its "co".
+_ENGLISH_SUFFIX = re.compile(
+    r"(?:[\s,.&]+(?:co|corp|corporation|company|ltd|limited|inc|incorporated|llc|plc|gmbh|ag|group|holdings?))+"
+    r"[\s.]*$")
 _PLACES = sorted(PROVINCES + CITIES, key=len, reverse=True)
 _NOISE = re.compile(r"[\s\.\,\-_&·'\"()\[\]（）【】、，。]+")
 
@@ -38,6 +42,7 @@ def normalise_company(name: str | None) -> str:
     text = fold(name or "")
     # Bracketed places such as 意华（株洲）有限公司 go before punctuation is dropped.
     text = re.sub(r"[(（]\s*(" + "|".join(_PLACES) + r")\s*[)）]", "", text)
+    text = _ENGLISH_SUFFIX.sub("", text)
     text = _NOISE.sub("", text)
     changed = True
     while changed:
@@ -69,9 +74,10 @@ def normalise_mobile(raw: str | None, region: str = "CN") -> str:
     text = fold(raw or "").replace(" ", "").replace("-", "")
     if not text:
         raise InvalidMobile("empty")
+    text = text.replace("(", "").replace(")", "")  # "(+86) 138..." is a common way to write it
     if text.startswith("00"):
         text = "+" + text[2:]
-    if len(text) > 20 or not re.fullmatch(r"\+?[0-9()]+", text):
+    if len(text) > 20 or not re.fullmatch(r"\+?[0-9]+", text):
         raise InvalidMobile(raw)
     try:
         number = phonenumbers.parse(text, region)
