@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import Select, or_, select
 
@@ -78,7 +78,7 @@ def filtered_leads(filters: LeadFilters, *, user: User) -> Select:
         query = query.where(Lead.owner_id == user.id)
     elif filters.owner == "none":
         query = query.where(Lead.owner_id.is_(None))
-    elif filters.owner.isdigit():
+    elif filters.owner.isascii() and filters.owner.isdigit() and len(filters.owner) <= 9:  # '²' is a digit too
         query = query.where(Lead.owner_id == int(filters.owner))
     if filters.industry:
         query = query.where(Lead.industry_code == filters.industry)
@@ -87,7 +87,7 @@ def filtered_leads(filters: LeadFilters, *, user: User) -> Select:
     if filters.created_from:
         query = query.where(Lead.created_at >= datetime.combine(filters.created_from, time.min))
     if filters.created_to:
-        query = query.where(Lead.created_at < datetime.combine(filters.created_to + timedelta(days=1), time.min))
+        query = query.where(Lead.created_at <= datetime.combine(filters.created_to, time.max))
     return query.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
