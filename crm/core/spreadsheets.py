@@ -36,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls and other Office 97 files
 _CHUNK = 1024 * 1024
+_CACHE_SIZE = 50_000  # distinct texts remembered per column
 
 
 class SpreadsheetError(Exception):
@@ -145,15 +146,18 @@ def decimal(places: int = 2, minimum: Decimal | int | None = 0, maximum: Decimal
             return None
         if isinstance(value, bool) or isinstance(value, datetime | date):
             raise CellError(_l("is not a number"))
-        if isinstance(value, float):
-            value = repr(value)
-        raw = _clean(value).replace(",", "").replace(" ", "")
-        try:
-            number = Decimal(raw)
+        if isinstance(value, int | float):  # a number cell: the common case, kept fast
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
             if not number.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            raise CellError(_l("is not a number: “%(value)s”", value=raw[:30])) from None
+                raise CellError(_l("is not a number: “%(value)s”", value=repr(value)[:30]))
+        else:
+            raw = _clean(value).replace(",", "").replace(" ", "")
+            try:
+                number = Decimal(raw)
+                if not number.is_finite():
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                raise CellError(_l("is not a number: “%(value)s”", value=raw[:30])) from None
         if minimum is not None and number < Decimal(minimum):
             raise CellError(_l("must not be below %(min)s", min=minimum))
         if number > Decimal(maximum):
@@ -475,22 +479,32 @@ class Table:
     def rows(self) -> Iterator[Row]:
         """Each data row, parsed; blank rows are skipped. Raises SpreadsheetError if there are none."""
         seen: dict[Hashable, int] = {}
-        parsers = [(c, self.found.get(c.key), c.parser()) for c in self.columns]
+        # Parsers are pure, and a column's texts repeat (companies, periods, kinds): each distinct text is
+        # parsed once. The caches are bounded, so a column of unique texts costs no more than without them.
+        parsers = [(c, self.found.get(c.key), c.parser(), {}) for c in self.columns]
         for number, cells in self._raw:
-            if cells is None or all(is_blank(c) for c in cells):
+            if cells is None or not any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
                 continue
             self.row_count += 1
             if self.row_count > self.limits.max_rows:
                 raise SpreadsheetError(_l("The file has more than %(n)s rows; split it into smaller files.",
                                           n=self.limits.max_rows))
             values, errors = {}, []
-            for column, index, parse in parsers:
+            for column, index, parse, cache in parsers:
                 raw = cells[index] if index is not None and index < len(cells) else None
-                try:
-                    values[column.key] = parse(raw)
-                except CellError as err:
+                known = cache.get(raw) if isinstance(raw, str) else None
+                if known is None:
+                    try:
+                        known = (True, parse(raw))
+                    except CellError as err:
+                        known = (False, str(err.reason))
+                    if isinstance(raw, str) and len(cache) < _CACHE_SIZE:
+                        cache[raw] = known
+                if known[0]:
+                    values[column.key] = known[1]
+                else:
                     values[column.key] = None
-                    errors.append(RowError(number, str(column.label), str(err.reason)))
+                    errors.append(RowError(number, str(column.label), known[1]))
             if not errors and self.unique_key is not None:
                 key = self.unique_key(values)
                 if key is not None:
