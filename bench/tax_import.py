@@ -31,6 +31,8 @@ def _parse(argv):
     parser.add_argument("--rows", type=int, default=200_000, help="rows in the workbook (default 200000)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
                         help="an EMPTY database to fill (default: a temporary SQLite file)")
+    parser.add_argument("--projects", type=int, default=PROJECTS,
+                        help=f"taxpayers that are projects in the register (default {PROJECTS})")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (workbook and database)")
     return parser.parse_args(argv)
 
@@ -184,7 +186,7 @@ def main(argv=None) -> int:
         from crm.auth.services import create_user
 
         manager = create_user("bench@tax.zone", role="manager", name="Bench", password="bench-pass-2026")
-        for n in range(1, PROJECTS + 1):
+        for n in range(1, args.projects + 1):
             create_project({"name": f"测试项目{n}", "company_name": f"株洲测试{n:05d}科技有限公司",
                             "credit_code": _credit(n)}, by=manager)
         db.session.commit()
