@@ -71,6 +71,7 @@ MATRIX = {
     ("admin.change_role", "POST"): ADMINS,
     ("admin.set_active", "POST"): ADMINS,
 
+    ("api.openapi", "GET"): PUBLIC,  # the API's reference, like any public API documentation
     ("api.create_enquiry", "POST"): API_ANY,
     ("api.list_leads", "GET"): API_ANY,
     ("api.get_lead", "GET"): API_ANY,
