@@ -92,6 +92,9 @@ def register(app: Flask) -> Limiter:
         # The same prefix on Flask-Limiter's keys and on the lockout's own keys: one reset clears both.
         options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
         options.setdefault("key_prefix", "LIMITS:" + app.config["RATELIMIT_KEY_PREFIX"])
+        # A Redis that stops answering must not hang requests: give up quickly and fall back to memory.
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
         app.config["RATELIMIT_STORAGE_OPTIONS"] = options
     limiter = Limiter(key_func=client_address)
     limiter.init_app(app)

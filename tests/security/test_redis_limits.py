@@ -69,3 +69,15 @@ def test_failures_on_two_instances_lock_the_account_on_both(two_workers):
 def test_memory_storage_without_redis_url(database_url, app):
     worker = build_app(database_url, REDIS_URL=None, RATELIMIT_ENABLED=True)
     assert worker.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_an_unreachable_redis_never_breaks_a_request(database_url, app, db, caplog):
+    """Limits fall back to per-instance memory, the lockout fails open: a 429 at worst, never a 500."""
+    worker = build_app(database_url, REDIS_URL="redis://127.0.0.1:1/0", RATELIMIT_ENABLED=True,
+                       RATELIMIT_ENQUIRY="2/minute")
+    client = worker.test_client()
+    statuses = [client.post("/enquiry", data=valid_enquiry()).status_code for _ in range(3)]
+    assert statuses == [303, 303, 429]
+    user = make_user("officer")
+    assert client.post("/login", data={"email": user.email, "password": "wrong"}).status_code == 401
+    assert client.post("/login", data={"email": user.email, "password": "pass-1234"}).status_code == 302
