@@ -121,22 +121,24 @@ def _page_templates():
             yield rel, path.read_text(encoding="utf-8")
 
 
+INLINE_CODE = (
+    (re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"<style\b", re.I), "<style> element"),
+    (re.compile(r"""\sstyle\s*=\s*["']""", re.I), "style=\"\" attribute"),
+    (EVENT_HANDLER, "inline event handler"),
+    (re.compile(r"\shx-on[:-]", re.I), "hx-on attribute (evaluated as script; blocked by the CSP)"),
+    (re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.I), "javascript: URL"),
+    (re.compile(r"""(?:\ssrc|<link\b[^>]*\shref)\s*=\s*["']\s*(?:https?:)?//""", re.I),
+     "script, style or image from another origin (no CDN)"),
+)
+
+
 def test_no_template_has_inline_script_style_or_event_handlers():
-    """The CSP blocks them in the browser; catching them here names the file to fix."""
+    """The CSP blocks them in the browser; catching them here names the file and line to fix."""
     problems = []
     for rel, text in _page_templates():
-        for match in re.finditer(r"<script\b(?![^>]*\bsrc=)[^>]*>", text, re.I):
-            problems.append(f"{rel}: inline <script>: {match.group(0)}")
-        for match in re.finditer(r"<style\b", text, re.I):
-            problems.append(f"{rel}: <style> element")
-        for match in re.finditer(r"""\sstyle\s*=\s*["']""", text, re.I):
-            problems.append(f"{rel}: style=\"\" attribute")
-        for match in EVENT_HANDLER.finditer(text):
-            problems.append(f"{rel}: inline event handler {match.group(0).strip()}")
-        for match in re.finditer(r"""\shx-on[:-]""", text, re.I):
-            problems.append(f"{rel}: hx-on attribute (evaluated as script; blocked by the CSP)")
-        if re.search(r"""(href|src|action)\s*=\s*["']\s*javascript:""", text, re.I):
-            problems.append(f"{rel}: javascript: URL")
-        for match in re.finditer(r"""(?:\ssrc|<link\b[^>]*\shref)\s*=\s*["']\s*(?:https?:)?//""", text, re.I):
-            problems.append(f"{rel}: script, style or image from another origin (no CDN): {match.group(0)}")
+        for pattern, what in INLINE_CODE:
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                problems.append(f"{rel}:{line}: {what}: {match.group(0).strip()}")
     assert not problems, "move these to static/js or static/css:\n" + "\n".join(problems)
