@@ -169,6 +169,8 @@ def main(argv=None) -> int:
     if not url:
         temp = tempfile.TemporaryDirectory(prefix="bench-briefs-")
         url = f"sqlite:///{Path(temp.name) / 'bench.db'}"
+    if url.startswith(("postgres://", "postgresql://")):  # the driver we install is psycopg 3
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     app = _app(url)
     from crm.extensions import db
 
