@@ -115,7 +115,8 @@ TIMINGS = ("三个月内", "半年内", "2026年内", "明年上半年", "一年
 
 # Where an officer shows investors round (ZONE.md: parks north and south).
 PLACES_SHOWN = ("天易科技城标准厂房", "五云峰片区工业地块", "北部园区现有厂房", "新马动力创新园",
-                "中国动力谷自主创新园", "石三门现代农业公园")
+                "中国动力谷自主创新园")
+FARM_PLACES_SHOWN = ("石三门现代农业公园", "石三门现代农业公园冷链仓储用地")
 
 # What officers write after each kind of contact. Placeholders: {contact}, {place}, {use}, {n}, {leader}.
 CALL_OUTCOMES = (

@@ -22,8 +22,12 @@ from crm.leads.identity import credit_code_with_check, normalise_company
 
 PIPELINE = ("enquiry", "contacted", "site_visit", "negotiation", "signed")
 DAY = timedelta(days=1)
-HOUR = timedelta(hours=1)
-MINUTE = timedelta(minutes=1)
+MINUTE_S = 60
+HOUR_S = 3600
+EPOCH = datetime(1970, 1, 1)
+# Officers and investors keep office hours: planned moments before today are moved into 08:30-18:30 zone time.
+OFFICE_OPENS = 8 * 3600 + 1800
+OFFICE_DAY = 10 * 3600
 
 # The funnel: the share of leads in each stage, and how old a lead in that stage is (days: youngest,
 # "recent" boundary, oldest; then the share that is recent). Stale enquiries exist in every zone office;
@@ -118,11 +122,14 @@ class Batch:
 class LeadPlanner:
     """Makes lead rows with ascending ids and ascending creation times, a batch at a time."""
 
-    def __init__(self, rng, cast: Cast, *, now: datetime, today: date, first_id: int):
+    def __init__(self, rng, cast: Cast, *, now: datetime, today: date, first_id: int, utc_offset: int = 8 * 3600):
+        """`now` is naive UTC, `today` the zone's date, `utc_offset` the zone's offset in seconds."""
         self.dice = Dice(rng)
         self.cast = cast
-        self.now = now.replace(microsecond=0)
+        self.now_s = int((now - EPOCH).total_seconds())
         self.today = today
+        self.offset = utc_offset
+        self.today_starts = self.midnight(today)
         self.next_id = first_id
         # Company keys, mobiles and credit codes already taken: each investor appears once (collisions
         # aside). Fill them from the database when adding to an existing zone.
@@ -139,6 +146,22 @@ class LeadPlanner:
         self.lost_from = Table(LOST_FROM)
         self.held_from = Table(HELD_FROM)
         self.follow_ups = Table(FOLLOW_UP_KINDS)
+
+    def midnight(self, day: date) -> int:
+        """The moment (epoch seconds) the zone's calendar day begins."""
+        return (day - EPOCH.date()).days * 86400 - self.offset
+
+    def stamp(self, moment: int) -> datetime:
+        """A planned moment as stored: naive UTC, squeezed into office hours unless it is today.
+
+        Each earlier day is mapped onto 08:30-18:30 zone time in order, so the order of events holds;
+        today's moments stay as they are, so nothing lands after now.
+        """
+        if moment < self.today_starts:
+            local = moment + self.offset
+            of_day = local % 86400
+            moment = local - of_day + OFFICE_OPENS + of_day * OFFICE_DAY // 86400 - self.offset
+        return EPOCH + timedelta(seconds=moment)
 
     def draws(self, count: int) -> list[tuple[float, str]]:
         """(age in days, stage) for each lead, oldest first, so ids and references follow creation dates."""
@@ -164,11 +187,9 @@ class LeadPlanner:
         dice = self.dice
         lead_id = self.next_id
         self.next_id += 1
-        created = self.now - timedelta(seconds=int(age * 86400))
+        created = self.now_s - int(age * 86400)
         industry = dice.weighted(self.industries)
         kind = dice.weighted(self.kinds)
-        if industry == "agriculture" and kind == "office":
-            kind = "land"
         source = dice.weighted(self.sources)
         path = self._path(stage)
 
@@ -176,22 +197,28 @@ class LeadPlanner:
         if dice.random() < COLLISION_RATE and self.recent:
             collided = dice.pick(self.recent)
         identity = self._retyped(collided[2]) if collided else self._identity(industry)
+        industry = identity["industry"]  # a collision is the earlier investor again, in its own industry
+        if industry == "agriculture" and kind == "office":
+            kind = "land"
         owner_id = self._owner(stage, source, age)
         figures, first = self._figures(kind, industry)
         # Agreed figures replace the investor's first numbers during negotiation (always before signing).
         agreed = stage == "signed" or ("negotiation" in path and dice.random() < 0.5)
         current = figures if agreed else first
         is_key = ("site_visit" in path and figures["planned_investment_wan"] >= KEY_LEAD_MIN_INVESTMENT
-                  and dice.random() < 0.35)
-        leader = dice.pick(names.SPONSORING_LEADERS) if is_key and dice.random() < 0.85 else None
+                  and dice.random() < 0.5)
+        leader = dice.pick(names.SPONSORING_LEADERS) if is_key and dice.random() < 0.9 else None
+        if is_key and first["planned_investment_wan"] is None:
+            first["planned_investment_wan"] = figures["planned_investment_wan"]  # why it is a key lead
 
         story = _Story(self, lead_id, created, owner_id, source, stage, path, age, identity)
         story.tell(out, figures, first, agreed, is_key, leader)
         if collided:
             story.collide(out, collided[0], collided[1])
+        created_at = self.stamp(created)
         if owner_id is None and age < 7:
             out.notifications.append({"user_id": self.cast.manager_id, "lead_id": lead_id, "kind": "new_enquiry",
-                                      "payload": "{}", "created_at": created, "read_at": None})
+                                      "payload": "{}", "created_at": created_at, "read_at": None})
         if owner_id is not None:
             self.recent.append((lead_id, owner_id, identity))
             if len(self.recent) > 500:
@@ -222,7 +249,7 @@ class LeadPlanner:
             "message": dice.pick(names.WEB_MESSAGES).format(
                 use=identity["intended_use"], need=NEEDS[kind], timing=dice.pick(names.TIMINGS)) if web else None,
             "stage": stage,
-            "stage_entered_at": story.stage_entered_at,
+            "stage_entered_at": self.stamp(story.stage_entered),
             "owner_id": owner_id,
             "sponsoring_leader": leader,
             "priority": 1 if is_key else (1 if dice.random() < 0.1 else (3 if dice.random() < 0.17 else 2)),
@@ -232,14 +259,14 @@ class LeadPlanner:
             "lost_reason": story.lost_reason,
             "hold_reason": story.hold_reason,
             "consent": web,
-            "consent_at": created if web else None,
+            "consent_at": created_at if web else None,
             "consent_version": "1" if web else None,
             "collides_with_id": collided[0] if collided else None,
             "collision_reason": story.collision_reason,
             "created_by_id": story.created_by_id,
-            "created_at": created,
-            "updated_at": story.updated_at,
-            "last_activity_at": story.last_activity_at,
+            "created_at": created_at,
+            "updated_at": self.stamp(story.updated),
+            "last_activity_at": None if story.last_activity is None else self.stamp(story.last_activity),
             "version": 1,
         })
 
@@ -266,6 +293,7 @@ class LeadPlanner:
         if identity is None:
             identity = self._domestic(industry)
         identity["company_key"] = normalise_company(identity["company_name"])
+        identity["industry"] = industry
         identity["intended_use"] = dice.pick(names.INTENDED_USES[industry])
         identity["mobile"] = self._mobile()
         identity["credit_code"] = (self._credit_code()
@@ -386,23 +414,31 @@ class LeadPlanner:
         dice = self.dice
         land = floor = budget = None
         if kind in ("investment", "land"):
-            investment = _step(dice.loguniform(3000, 60000 if industry == "agriculture" else 500000), 100)
-            land = Decimal(round(max(10.0, investment / dice.between(250, 700)) * 2) / 2)
+            # Most projects are 0.3亿-8亿; a few are the 10亿-50亿 kind a zone announces.
+            if industry == "agriculture":
+                investment = _step(dice.loguniform(2000, 60000), 100)
+            elif dice.random() < 0.88:
+                investment = _step(dice.loguniform(3000, 80000), 100)
+            else:
+                investment = _step(dice.loguniform(80000, 500000), 100)
+            # Investment intensity rises with size; plots stay within what the zone's parks hold.
+            intensity = dice.between(250, 500) if investment < 50000 else dice.between(500, 1200)
+            land = Decimal(round(min(600.0, max(10.0, investment / intensity)) * 2) / 2)
             if kind == "investment" and dice.random() < 0.5:
                 floor = _step(float(land) * 666.67 * dice.between(0.5, 1.1), 100)
             output = _step(investment * dice.between(0.8, 2.5), 100)
-            tax = _step(float(land) * dice.between(15, 60), 10)
+            tax = _step(float(land) * dice.between(10, 45), 10)  # 亩均税收 of 10-45 万元
             jobs = int(investment / dice.between(60, 200)) + 10
         elif kind == "factory_rental":
             floor = _step(dice.loguniform(1000, 20000), 100)
-            investment = _step(dice.loguniform(500, 20000), 100)
+            investment = _step(floor * dice.between(0.3, 1.5), 100)  # equipment and fit-out
             output = _step(investment * dice.between(1.5, 4), 100)
             tax = _step(floor / dice.between(50, 200), 10)
             budget = _step(floor * dice.between(0.015, 0.03), 1)
             jobs = int(floor / dice.between(30, 80)) + 5
         else:
             floor = _step(dice.loguniform(200, 3000), 10)
-            investment = _step(dice.loguniform(100, 3000), 10)
+            investment = _step(floor * dice.between(0.15, 0.8), 10)
             output = _step(investment * dice.between(1, 3), 10)
             tax = _step(dice.loguniform(20, 500), 10)
             budget = _step(floor * dice.between(0.02, 0.04), 1)
@@ -423,12 +459,17 @@ class LeadPlanner:
 
 
 class _Story:
-    """One lead's timeline: creation, assignment, activities and stage changes, in a plausible order."""
+    """One lead's timeline: creation, assignment, activities and stage changes, in a plausible order.
 
-    def __init__(self, planner: LeadPlanner, lead_id: int, created: datetime, owner_id, source, stage, path,
-                 age, identity):
+    Moments are whole seconds since the epoch (cheap to add and compare); stamp() turns them into the stored
+    naive-UTC datetimes, in office hours.
+    """
+
+    def __init__(self, planner: LeadPlanner, lead_id: int, created: int, owner_id, source, stage, path, age,
+                 identity):
         self.p = planner
         self.dice = planner.dice
+        self.stamp = planner.stamp
         self.lead_id = lead_id
         self.created = created
         self.owner_id = owner_id
@@ -439,9 +480,9 @@ class _Story:
         self.identity = identity
         self.manager_id = planner.cast.manager_id
         self.created_by_id = None
-        self.stage_entered_at = created
-        self.updated_at = created
-        self.last_activity_at = None
+        self.stage_entered = created
+        self.updated = created
+        self.last_activity = None
         self.next_action = None
         self.next_action_due = None
         self.lost_reason = None
@@ -452,18 +493,19 @@ class _Story:
 
     # --- rows ------------------------------------------------------------------------------------------------
 
-    def event(self, at, kind, user_id, field=None, old=None, new=None, note=None):
-        self.events.append({"lead_id": self.lead_id, "user_id": user_id, "at": at, "kind": kind, "field": field,
-                            "old_value": old, "new_value": new, "note": note})
-        if at > self.updated_at:
-            self.updated_at = at
+    def event(self, at: int, kind, user_id, field=None, old=None, new=None, note=None):
+        self.events.append({"lead_id": self.lead_id, "user_id": user_id, "at": self.stamp(at), "kind": kind,
+                            "field": field, "old_value": old, "new_value": new, "note": note})
+        if at > self.updated:
+            self.updated = at
 
-    def activity(self, at, kind, templates, leader=None, next_action=None, due=None):
+    def activity(self, at: int, kind, templates, leader=None, next_action=None, due=None):
+        moment = self.stamp(at)
         self.activities.append({"lead_id": self.lead_id, "user_id": self.actor(), "kind": kind,
-                                "occurred_at": at, "outcome": self.text(templates, leader),
-                                "next_action": next_action, "next_action_due": due, "created_at": at})
-        if self.last_activity_at is None or at > self.last_activity_at:
-            self.last_activity_at = at
+                                "occurred_at": moment, "outcome": self.text(templates, leader),
+                                "next_action": next_action, "next_action_due": due, "created_at": moment})
+        if self.last_activity is None or at > self.last_activity:
+            self.last_activity = at
 
     def text(self, templates, leader=None) -> str:
         dice = self.dice
@@ -473,7 +515,8 @@ class _Story:
             return template
         values = {"contact": self.identity["contact_name"], "use": self.identity["intended_use"]}
         if "place" in wanted:
-            values["place"] = dice.pick(names.PLACES_SHOWN)
+            values["place"] = dice.pick(names.FARM_PLACES_SHOWN if self.identity["industry"] == "agriculture"
+                                        else names.PLACES_SHOWN)
         if "n" in wanted:
             values["n"] = dice.whole(2, 6)
         if "leader" in wanted:
@@ -489,7 +532,7 @@ class _Story:
 
     def tell(self, out: Batch, figures, first, agreed, is_key, leader) -> None:
         dice = self.dice
-        now = self.p.now
+        now = self.p.now_s
         created = self.created
         # Who typed the lead in: the investor (web form), the officer on the phone, or the manager.
         if self.source == "web_form":
@@ -503,16 +546,16 @@ class _Story:
         # When the story ends: closed leads some time ago; open ones with an activity in the last days.
         due = None
         if self.stage in ("signed", "lost"):
-            end = created + _seconds(self.age * 86400 * dice.between(0.45, 0.9))
+            end = created + int(self.age * 86400 * dice.between(0.45, 0.9))
         else:
             if self.owner_id is not None:
                 due = self._due()
-            latest = now - MINUTE * dice.whole(5, 600)
+            latest = now - MINUTE_S * dice.whole(5, 600)
             if due is not None and due < self.p.today:
-                latest = min(latest, datetime.combine(due, datetime.min.time()) - HOUR * dice.whole(2, 72))
+                latest = min(latest, self.p.midnight(due) - HOUR_S * dice.whole(2, 72))
             quiet = min(self.age * 0.5, 40 if self.stage == "on_hold" else 12)
-            end = max(created + MINUTE * 20, latest - _seconds(86400 * quiet * dice.random()))
-            end = min(end, now - MINUTE)
+            end = max(created + MINUTE_S * 20, latest - int(86400 * quiet * dice.random()))
+            end = min(end, now - MINUTE_S)
 
         start = self._assign(created, end)
         times = self._milestones(start, end)
@@ -525,18 +568,17 @@ class _Story:
             elif stage == "on_hold":
                 self.hold_reason = note = dice.pick(names.HOLD_REASONS)
             self.event(at, "stage", self.actor(), "stage", previous_stage, stage, note)
-            self.stage_entered_at = at
+            self.stage_entered = at
             previous_stage, previous_at = stage, at
 
         if self.stage == "negotiation" and agreed:
-            self._agree_figures(previous_at + _seconds((end - previous_at).total_seconds() * dice.between(0.2, 0.6)),
-                                figures, first)
+            self._agree_figures(previous_at + int((end - previous_at) * dice.between(0.2, 0.6)), figures, first)
         if self.owner_id is not None and self.stage not in ("signed", "lost"):
             self._follow_up(previous_at, end, due)
         out.events += self.events
         out.activities += self.activities
 
-    def _assign(self, created: datetime, end: datetime) -> datetime:
+    def _assign(self, created: int, end: int) -> int:
         """Record how the lead got its owner; returns when work could start."""
         dice = self.dice
         owner = self.owner_id
@@ -545,8 +587,7 @@ class _Story:
         if self.created_by_id == owner:
             self.event(created, "assigned", owner, "owner_id", None, str(owner))
             return created
-        assigned = min(created + MINUTE * dice.whole(20, 1800), created + (end - created) / 4)
-        assigned = created + _seconds((assigned - created).total_seconds())
+        assigned = created + min(MINUTE_S * dice.whole(20, 1800), (end - created) // 4)
         first_owner = owner
         if len(self.path) >= 2 and dice.random() < 0.06:
             first_owner = dice.pick([o for o in self.p.cast.officer_ids if o != owner] or [owner])
@@ -556,29 +597,29 @@ class _Story:
             self.event(assigned, "assigned", self.manager_id, "owner_id", None, str(first_owner))
         if first_owner != owner:
             # 调整分工: the manager hands the lead to another officer before the real work starts.
-            moved = assigned + _seconds((end - assigned).total_seconds() * dice.between(0.05, 0.15))
+            moved = assigned + int((end - assigned) * dice.between(0.05, 0.15))
             self.event(moved, "assigned", self.manager_id, "owner_id", str(first_owner), str(owner))
             assigned = moved
         return assigned
 
-    def _milestones(self, start: datetime, end: datetime) -> list[datetime]:
+    def _milestones(self, start: int, end: int) -> list[int]:
         """When the lead entered each stage of its path: strictly in order, between start and end."""
         steps = len(self.path)
         if not steps:
             return []
         dice = self.dice
-        span = (end - start).total_seconds()
+        span = end - start
         marks = sorted(dice.between(0.1, 1.0) for _ in range(steps))
         if self.stage in ("signed", "lost"):
             marks[-1] = 1.0
         times, previous = [], start
         for mark in marks:
-            at = max(start + _seconds(span * mark), previous + MINUTE * 10)
+            at = max(start + int(span * mark), previous + MINUTE_S * 10)
             times.append(at)
             previous = at
-        latest = self.p.now - MINUTE
+        latest = self.p.now_s - MINUTE_S
         if times[-1] > latest:  # a story too long for the time it had: squeeze its tail before now
-            times = [min(at, latest - MINUTE * (steps - i)) for i, at in enumerate(times)]
+            times = [min(at, latest - MINUTE_S * (steps - i)) for i, at in enumerate(times)]
         return times
 
     def _lead_up(self, stage, start, at, figures, first, agreed, is_key, leader) -> None:
@@ -586,8 +627,8 @@ class _Story:
         dice = self.dice
 
         def before(low_minutes, high_minutes):
-            moment = at - MINUTE * dice.whole(low_minutes, high_minutes)
-            return moment if moment > start else start + _seconds((at - start).total_seconds() / 2)
+            moment = at - MINUTE_S * dice.whole(low_minutes, high_minutes)
+            return moment if moment > start else start + (at - start) // 2
 
         if stage == "contacted":
             kind = "call" if dice.random() < 0.7 else "wechat"
@@ -618,17 +659,17 @@ class _Story:
             kind = dice.pick(("call", "wechat", "note"))
             self.activity(before(30, 600), kind, OUTCOMES[kind])
 
-    def _extras(self, start, end, count) -> None:
+    def _extras(self, start: int, end: int, count: int) -> None:
         """Ordinary follow-ups between two milestones: calls, WeChat, e-mails, notes."""
-        span = (end - start).total_seconds()
-        if span < 3 * 3600:
+        span = end - start
+        if span < 3 * HOUR_S:
             return
         dice = self.dice
         for _ in range(count):
             kind = dice.weighted(self.p.follow_ups)
-            self.activity(start + _seconds(span * dice.between(0.15, 0.8)), kind, OUTCOMES[kind])
+            self.activity(start + int(span * dice.between(0.15, 0.8)), kind, OUTCOMES[kind])
 
-    def _agree_figures(self, at, figures, first) -> None:
+    def _agree_figures(self, at: int, figures, first) -> None:
         """The investor's first numbers give way to the agreed ones: recorded as field changes."""
         actor = self.actor()
         changed = False
@@ -640,9 +681,9 @@ class _Story:
         if changed:
             self.activity(at, "note", names.FIGURES_OUTCOMES)
 
-    def _mark_key(self, start, at, leader) -> None:
+    def _mark_key(self, start: int, at: int, leader) -> None:
         """The manager makes it a key lead (and names a sponsoring leader) once the investor has visited."""
-        moment = start + _seconds((at - start).total_seconds() * self.dice.between(0.2, 0.7))
+        moment = start + int((at - start) * self.dice.between(0.2, 0.7))
         self.event(moment, "field", self.manager_id, "is_key", "0", "1")
         if leader:
             self.event(moment, "field", self.manager_id, "sponsoring_leader", None, leader)
@@ -660,10 +701,10 @@ class _Story:
             return today
         return today + DAY * dice.whole(1, 21)
 
-    def _follow_up(self, start, end, due) -> None:
+    def _follow_up(self, start: int, end: int, due) -> None:
         """Work on an open lead since its last stage change; the last activity names the next action."""
         dice = self.dice
-        end = max(end, start + MINUTE)
+        end = max(end, start + MINUTE_S)
         if self.stage != "enquiry" or dice.random() < 0.5:
             self._extras(start, end, dice.whole(0, 2))
         kind = dice.weighted(self.p.follow_ups)
@@ -675,12 +716,12 @@ class _Story:
         """Link this lead to an earlier one for the same investor, on both timelines, and tell both owners."""
         reason = "mobile" if self.identity.get("same_mobile") else "company"
         self.collision_reason = reason
-        at, actor = self.created, self.created_by_id
+        at, actor = self.stamp(self.created), self.created_by_id
         for lead_id, other in ((self.lead_id, other_id), (other_id, self.lead_id)):
             out.events.append({"lead_id": lead_id, "user_id": actor, "at": at, "kind": "collision",
                                "field": "collides_with_id", "old_value": None, "new_value": str(other),
                                "note": reason})
-        read_at = at + DAY if self.p.now - at > 14 * DAY else None
+        read_at = at + DAY if self.p.now_s - self.created > 14 * 86400 else None
         for owner_id, lead_id, other in ((self.owner_id, self.lead_id, other_id),
                                          (other_owner, other_id, self.lead_id)):
             if owner_id is not None:
@@ -688,11 +729,6 @@ class _Story:
                     "user_id": owner_id, "lead_id": lead_id, "kind": "collision",
                     "payload": json.dumps({"other_lead_id": other, "reason": reason}),
                     "created_at": at, "read_at": read_at})
-
-
-def _seconds(value: float) -> timedelta:
-    """Whole seconds, so every timestamp stays free of microseconds."""
-    return timedelta(seconds=int(value))
 
 
 def _step(value: float, step: int) -> int:

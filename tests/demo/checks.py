@@ -131,6 +131,7 @@ def assert_collisions_linked(all_leads: list[Lead]) -> None:
         earlier = by_id[lead.collides_with_id]
         assert earlier.id < lead.id and earlier.created_at <= lead.created_at
         assert lead.company_name != earlier.company_name  # the same investor, typed differently
+        assert lead.industry_code == earlier.industry_code
         if lead.collision_reason == "mobile":
             assert lead.mobile == earlier.mobile
         else:
