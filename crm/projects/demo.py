@@ -286,7 +286,8 @@ def _capital(rng: random.Random, writer: Writer, project: dict, since: date, sha
 
 def _tax(rng: random.Random, writer: Writer, project: dict, production: date) -> None:
     """Quarterly VAT and corporate income tax from production on: ramping up, then near (or below) promise."""
-    performance = rng.choice((0.55, 0.7, 0.9, 1.0, 1.1, 1.3))
+    # Key projects mostly keep their promise; a few others fall short (the register flags them).
+    performance = rng.choice((0.9, 1.0, 1.1, 1.3) if project["is_key"] else (0.55, 0.7, 0.9, 1.0, 1.1, 1.3))
     quarterly = float(project["promised_tax_wan"]) / 4
     credit = project["credit_code"]
     company_key = project["company_key"]
@@ -363,8 +364,14 @@ def seed_problems(rng: random.Random, writer: Writer) -> None:
 
 def seed_sites(rng: random.Random, writer: Writer, leads: list[dict], projects: list[dict]) -> int:
     """The parks' factories, plots and offices: available, reserved for negotiating leads, let or sold."""
-    negotiating = [lead for lead in leads if lead["stage"] == "negotiation" and lead["owner_id"]]
-    rng.shuffle(negotiating)
+    from crm.sites.matching import WANTED_KINDS
+
+    negotiating: dict[str, list[dict]] = {"standard_factory": [], "land_plot": [], "office": []}
+    for lead in leads:
+        if lead["stage"] == "negotiation" and lead["owner_id"]:
+            negotiating[WANTED_KINDS.get(lead["kind"], ("office",))[0]].append(lead)
+    for waiting in negotiating.values():
+        rng.shuffle(waiting)
     takers = {"land_plot": [p for p in projects if p["land_mu"]],
               "standard_factory": [p for p in projects if p["floor_area_m2"]],
               "office": [p for p in projects if p["floor_area_m2"]]}
@@ -378,8 +385,8 @@ def seed_sites(rng: random.Random, writer: Writer, leads: list[dict], projects: 
                 if site["code"] in existing:
                     continue
                 roll = rng.random()
-                if roll < 0.15 and negotiating:
-                    lead = negotiating.pop()
+                if roll < 0.15 and negotiating[kind]:
+                    lead = negotiating[kind].pop()
                     site.update(status="reserved", reserved_for_id=lead["id"], reserved_by_id=lead["owner_id"],
                                 reserved_until=writer.today + timedelta(days=rng.choice((-3, 7, 14, 30))),
                                 reserved_at=writer.now)

@@ -94,9 +94,9 @@ def _overdue_subquery(today: date):
 
 
 def _late_condition(today: date):
-    return and_(Milestone.planned_on.is_not(None), or_(
-        and_(Milestone.actual_on.is_(None), Milestone.planned_on < today),
-        Milestone.actual_on > Milestone.planned_on))
+    """A milestone overdue now: not reached and past its planned date (the project page also marks
+    milestones that were reached late; the register only shows what is late today)."""
+    return and_(Milestone.planned_on.is_not(None), Milestone.actual_on.is_(None), Milestone.planned_on < today)
 
 
 def _late_subquery(today: date):
