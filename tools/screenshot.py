@@ -95,9 +95,13 @@ def _shoot(app, lead_id: int, email: str, out: Path, lang: str, height: int) -> 
     base = f"http://127.0.0.1:{server.server_port}"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            locale = "zh-CN" if lang.startswith("zh") else "en-US"
+            # Date inputs follow Chromium's own UI language (--lang, LANGUAGE), not the page's locale; that
+            # needs Debian's chromium-l10n, without which they stay mm/dd/yyyy.
+            env = {**os.environ, "LANGUAGE": locale.replace("-", "_"), "LANG": locale.replace("-", "_") + ".UTF-8"}
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", f"--lang={locale}"],
+                                                 env=env)
             try:
-                locale = "zh-CN" if lang.startswith("zh") else "en-US"
                 page = browser.new_page(viewport={"width": WIDTH, "height": 900}, locale=locale)
                 page.goto(f"{base}/login?lang={lang}")
                 page.fill("input[name=email]", email)
