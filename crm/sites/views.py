@@ -6,6 +6,7 @@ from io import BytesIO
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.core import spreadsheets as sheets
@@ -14,6 +15,7 @@ from crm.core.formatting import local_today
 from crm.extensions import db
 from crm.leads.models import Lead
 from crm.leads.services import can_edit
+from crm.projects.models import Project
 from crm.sites import bp, matching, queries, services
 from crm.sites.forms import ImportForm, ReleaseForm, ReserveForm, SiteForm, StatusForm
 from crm.sites.models import Site
@@ -203,8 +205,9 @@ def matches_for_lead(lead_id):
     lead = db.get_or_404(Lead, lead_id)
     today = local_today()
     reserved = services.sites_reserved_for(lead)
+    project = db.session.scalar(select(Project).where(Project.lead_id == lead.id)) if lead.stage == "signed" else None
     return render_template(
-        "sites/_matches_list.html", lead=lead, reserved=reserved,
+        "sites/_matches_list.html", lead=lead, reserved=reserved, project=project,
         matches=matching.matches_for(lead, today) if lead.is_open else [],
         needs=matching.requirements_of(lead), tolerance=int(matching.tolerance() * 100),
         may_reserve=can_edit(current_user, lead) and lead.is_open, today=today,

@@ -152,6 +152,8 @@ def test_signing_through_the_page_rolls_back_on_failure(db, client, login, monke
     assert db.session.get(Lead, lead.id).stage == "signed"
     project = db.session.scalar(select(Project).where(Project.lead_id == lead.id))
     assert project is not None and db.session.get(Site, site.id).status == "sold"
+    fragment = client.get(f"/sites/matches/{lead.id}").get_data(as_text=True)
+    assert project.code in fragment and site.code in fragment
 
 
 def test_tax_already_imported_for_the_credit_code_is_linked_on_signing(db):
