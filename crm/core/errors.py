@@ -5,9 +5,9 @@ import re
 import uuid
 
 from flask import g, jsonify, render_template, request
-from markupsafe import escape
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from crm.extensions import db

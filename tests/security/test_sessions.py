@@ -1,7 +1,6 @@
 """Sessions: signing out or deactivation ends a user's sessions on every device, remember-me cookie included."""
 
 from crm.auth.models import User
-from crm.extensions import db
 from tests.factories import make_user
 from tests.security.helpers import device, is_signed_in, sign_in
 
