@@ -22,6 +22,10 @@ SIDE_COLUMNS = SIDE_STAGES                  # shown collapsed
 CLOSED_STAGES = ("signed", "lost")
 CARDS_PER_COLUMN = 50
 CLOSED_WINDOW_DAYS = 365
+# A card shows a handful of a lead's ~45 columns, and its owner's name.
+CARD_COLUMNS = (Lead.id, Lead.company_name, Lead.kind, Lead.stage, Lead.stage_entered_at, Lead.created_at,
+                Lead.owner_id, Lead.planned_investment_wan, Lead.is_key, Lead.priority, Lead.next_action,
+                Lead.next_action_due, Lead.last_activity_at)
 CARD_ORDER = (Lead.priority.asc(), Lead.last_activity_at.desc().nulls_last(), Lead.created_at.desc(),
               Lead.id.desc())
 
@@ -92,8 +96,9 @@ class ColumnTotal:
 
 def column_totals(filters: BoardFilters, user: User, today: date) -> dict[str, ColumnTotal]:
     """Count, planned investment and weighted value (investment × stage probability) per column."""
-    weighted = func.sum(func.coalesce(Lead.planned_investment_wan, 0) * sql.stage_probability(Lead.stage))
-    query = (select(Lead.stage, func.count(), func.sum(Lead.planned_investment_wan), weighted)
+    investment = func.sum(Lead.planned_investment_wan)
+    weighted = func.coalesce(investment, 0) * sql.stage_probability(Lead.stage)  # one probability per group
+    query = (select(Lead.stage, func.count(), investment, weighted)
              .where(*conditions(filters, user, today)).group_by(Lead.stage))
     totals = {stage: ColumnTotal(stage) for stage in COLUMNS}
     for stage, n, investment, value in db.session.execute(query):
@@ -102,21 +107,25 @@ def column_totals(filters: BoardFilters, user: User, today: date) -> dict[str, C
     return totals
 
 
+def _card_select():
+    """What a card shows, as plain rows (no ORM objects: a board holds hundreds of cards)."""
+    return (select(*CARD_COLUMNS, User.name.label("owner_name"))
+            .select_from(Lead).outerjoin(User, User.id == Lead.owner_id))
+
+
 def column_cards(stage: str, filters: BoardFilters, user: User, today: date, offset: int = 0,
-                 limit: int | None = None) -> tuple[list[Lead], bool]:
+                 limit: int | None = None) -> tuple[list, bool]:
     """One page of a column's cards (CARDS_PER_COLUMN by default), and whether more follow."""
     limit = limit or CARDS_PER_COLUMN
-    query = (select(Lead).where(Lead.stage == stage, *conditions(filters, user, today))
+    query = (_card_select().where(Lead.stage == stage, *conditions(filters, user, today))
              .order_by(*CARD_ORDER).offset(max(offset, 0)).limit(limit + 1))
-    leads = list(db.session.scalars(query).unique())
-    return leads[:limit], len(leads) > limit
+    rows = db.session.execute(query).all()
+    return rows[:limit], len(rows) > limit
 
 
-def days_in_stage(lead: Lead, today: date) -> int:
-    """Whole days on the zone's calendar since the lead entered its stage."""
-    entered = lead.stage_entered_at or lead.created_at
-    local_day = (entered + timedelta(minutes=sql.offset_minutes(today))).date()
-    return max((today - local_day).days, 0)
+def card(lead_id: int):
+    """One card's row, as the board shows it (after a move, or to put a card back)."""
+    return db.session.execute(_card_select().where(Lead.id == lead_id)).one_or_none()
 
 
 def owners() -> list[User]:

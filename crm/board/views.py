@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm.auth.models import User
 from crm.board import bp, queries
+from crm.board.cards import CardKit
 from crm.board.forms import GateForm
 from crm.board.services import GateAnswers, move_from_board
 from crm.core.formatting import local_today
@@ -34,8 +35,9 @@ def _filters() -> queries.BoardFilters:
 
 
 def _card_context(today) -> dict:
-    return {"today": today, "days_in_stage": queries.days_in_stage, "can_edit": services.can_edit,
-            "filter_args": _filters().as_args()}
+    filter_args = _filters().as_args()
+    return {"today": today, "filter_args": filter_args,
+            "kit": CardKit(current_user._get_current_object(), today, filter_args)}
 
 
 @bp.get("")
@@ -45,7 +47,9 @@ def index():
     today = local_today()
     filters = _filters()
     totals = queries.column_totals(filters, current_user, today)
-    columns = {stage: queries.column_cards(stage, filters, current_user, today) for stage in queries.COLUMNS}
+    # Side columns (on hold, lost) start collapsed: their cards load when opened.
+    columns = {stage: queries.column_cards(stage, filters, current_user, today)
+               for stage in queries.COLUMNS if stage not in queries.SIDE_COLUMNS}
     return render_template("board/index.html", filters=filters, totals=totals, columns=columns,
                            stages=queries.COLUMNS, side=queries.SIDE_COLUMNS, owners=queries.owners(),
                            industries=industries(), per_column=queries.CARDS_PER_COLUMN,
@@ -69,8 +73,10 @@ def more(stage):
 @login_required
 def card(lead_id):
     """One card as it stands (a cancelled gate form puts the card back with this)."""
-    lead = db.get_or_404(Lead, lead_id)
-    return render_template("board/_card.html", lead=lead, **_card_context(local_today()))
+    row = queries.card(lead_id)
+    if row is None:
+        abort(404)
+    return render_template("board/_card.html", lead=row, **_card_context(local_today()))
 
 
 def _respond(lead, *, status=200, message=None, level="success", gate=None, target_stage=None):
@@ -86,7 +92,8 @@ def _respond(lead, *, status=200, message=None, level="success", gate=None, targ
             flash(message, "success" if level == "success" else "error")
         return redirect(url_for("board.index", **_filters().as_args()))
     totals = queries.column_totals(_filters(), current_user, today)
-    html = render_template("board/_moved.html", lead=lead, gate=gate, target_stage=target_stage,
+    html = render_template("board/_moved.html", lead=lead, card_row=queries.card(lead.id), gate=gate,
+                           target_stage=target_stage,
                            message=message, level=level, totals=totals, stages=queries.COLUMNS,
                            **_card_context(today))
     response = make_response(html, status)

@@ -226,3 +226,22 @@ BUILDERS = {
 
 def sections(data: Dashboard) -> list[Section]:
     return [BUILDERS[key](data) for key in SECTIONS]
+
+
+@dataclass
+class Page:
+    """What the dashboard page shows, as plain values (safe to keep in the cache between requests)."""
+
+    sections: list[Section]
+    leads: int
+    signed: int
+    overall: float | None
+    stale: int
+    live_leads: int
+    weighted_wan: Decimal
+
+
+def page(data: Dashboard) -> Page:
+    live, weighted = data.pipeline_total
+    return Page(sections=sections(data), leads=data.funnel.totals[0], signed=data.funnel.totals[-1],
+                overall=data.funnel.overall, stale=data.stale.count, live_leads=live, weighted_wan=weighted)

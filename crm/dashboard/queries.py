@@ -84,23 +84,30 @@ class Funnel:
 
 
 def funnel(period: Period) -> Funnel:
-    """Leads created in the period, by month of creation, and how far each cohort got."""
-    created_in = period.contains(Lead.created_at)
-    positions = union_all(
-        select(Lead.id.label("lead_id"), sql.stage_position(Lead.stage).label("pos")).where(created_in),
-        select(LeadEvent.lead_id.label("lead_id"), sql.stage_position(LeadEvent.new_value).label("pos"))
-        .join(Lead, Lead.id == LeadEvent.lead_id)
-        .where(LeadEvent.field == "stage", created_in),
-    ).subquery()
-    reached = (select(positions.c.lead_id, func.max(positions.c.pos).label("top"))
-               .group_by(positions.c.lead_id).subquery())
-    counts = [func.count()] + [func.sum(case((reached.c.top >= i, 1), else_=0)) for i in range(1, len(PIPELINE))]
+    """Leads created in the period, by month of creation, and how far each cohort got.
+
+    One pass over the period's leads: each lead's furthest position is the larger of its current stage
+    and the furthest stage event in its history (one index lookup per lead), then a GROUP BY month;
+    the totals row sums the same materialised months in SQL.
+    """
+    history = (select(func.max(sql.stage_position(LeadEvent.new_value)))
+               .where(LeadEvent.field == "stage", LeadEvent.lead_id == Lead.id).scalar_subquery())
+    reach = sql.greatest(sql.stage_position(Lead.stage), func.coalesce(history, 0)).label("top")
     month = sql.month_of_timestamp(Lead.created_at, sql.offset_minutes(period.start)).label("month")
-    by_month = (select(month, *counts).select_from(reached).join(Lead, Lead.id == reached.c.lead_id)
-                .group_by(month).order_by(month))
-    cohorts = [(row[0], [int(v or 0) for v in row[1:]]) for row in db.session.execute(by_month)]
-    totals_row = db.session.execute(select(*counts).select_from(reached)).one()
-    return Funnel(stages=PIPELINE, totals=[int(v or 0) for v in totals_row], cohorts=cohorts)
+    leads = select(month, reach).where(period.contains(Lead.created_at)).subquery()
+    counts = [func.count().label("n0")] + [
+        func.sum(case((leads.c.top >= i, 1), else_=0)).label(f"n{i}") for i in range(1, len(PIPELINE))]
+    months = (select(leads.c.month, *counts).group_by(leads.c.month)
+              .cte("funnel_months").prefix_with("MATERIALIZED"))
+    sums = [func.coalesce(func.sum(months.c[f"n{i}"]), 0) for i in range(len(PIPELINE))]
+    query = union_all(
+        select(literal(0).label("is_total"), months.c.month, *[months.c[f"n{i}"] for i in range(len(PIPELINE))]),
+        select(literal(1), literal(None), *sums),
+    ).subquery()
+    rows = db.session.execute(select(query).order_by(query.c.is_total, query.c.month)).all()
+    cohorts = [(row[1], [int(v or 0) for v in row[2:]]) for row in rows if not row[0]]
+    totals = next([int(v or 0) for v in row[2:]] for row in rows if row[0])
+    return Funnel(stages=PIPELINE, totals=totals, cohorts=cohorts)
 
 
 # ---------------------------------------------------------------- time in stage
@@ -174,29 +181,34 @@ class OfficerRow:
 
 
 def officers(period: Period, today: date, stale_days: int) -> list[OfficerRow]:
-    """Per officer: open leads, activities in the last 7 days, overdue next actions, stale leads, signed."""
-    def per_owner(*conditions) -> dict:
-        query = select(Lead.owner_id, func.count()).where(*conditions).group_by(Lead.owner_id)
-        return {owner: int(n) for owner, n in db.session.execute(query)}
+    """Per officer: open leads, activities in the last 7 days, overdue next actions, stale leads, signed.
 
-    open_leads = per_owner(Lead.stage.in_(OPEN_STAGES))
-    overdue = per_owner(Lead.stage.in_(LIVE_STAGES), Lead.next_action_due < today)
-    stale = per_owner(stale_condition(today, stale_days))
-    signed = per_owner(Lead.stage == "signed", period.contains(Lead.stage_entered_at))
+    One GROUP BY owner over live leads and those signed in the period, and one over the week's activities.
+    """
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    signed_in_period = and_(Lead.stage == "signed", period.contains(Lead.stage_entered_at))
+    query = (select(Lead.owner_id, count_if(Lead.stage.in_(OPEN_STAGES)),
+                    count_if(and_(Lead.stage.in_(LIVE_STAGES), Lead.next_action_due < today)),
+                    count_if(stale_condition(today, stale_days)), count_if(signed_in_period))
+             .where(or_(Lead.stage.in_(LIVE_STAGES), signed_in_period)).group_by(Lead.owner_id))
+    backlog = {owner: tuple(int(v or 0) for v in values) for owner, *values in db.session.execute(query)}
     week = and_(Activity.occurred_at >= sql.local_start_utc(today - timedelta(days=6)),
                 Activity.occurred_at < sql.local_start_utc(today + timedelta(days=1)))
     activities = {user_id: int(n) for user_id, n in db.session.execute(
         select(Activity.user_id, func.count()).where(week).group_by(Activity.user_id))}
-    ids = set(open_leads) | set(overdue) | set(stale) | set(signed) | set(activities)
+    ids = [i for i in set(backlog) | set(activities) if i is not None]
     users = list(db.session.scalars(
-        select(User).where(or_(and_(User.role == "officer", User.active.is_(True)),
-                               User.id.in_([i for i in ids if i is not None])))
+        select(User).where(or_(and_(User.role == "officer", User.active.is_(True)), User.id.in_(ids)))
         .order_by(User.name, User.id)))
-    rows = [OfficerRow(u, open_leads.get(u.id, 0), activities.get(u.id, 0), overdue.get(u.id, 0),
-                       stale.get(u.id, 0), signed.get(u.id, 0)) for u in users]
-    if any(None in counts for counts in (open_leads, overdue, stale, signed)):
-        rows.append(OfficerRow(None, open_leads.get(None, 0), 0, overdue.get(None, 0), stale.get(None, 0),
-                               signed.get(None, 0)))
+    rows = []
+    for user in users:
+        open_leads, overdue, stale, signed = backlog.get(user.id, (0, 0, 0, 0))
+        rows.append(OfficerRow(user, open_leads, activities.get(user.id, 0), overdue, stale, signed))
+    if any(backlog.get(None, ())):
+        open_leads, overdue, stale, signed = backlog[None]
+        rows.append(OfficerRow(None, open_leads, 0, overdue, stale, signed))
     return rows
 
 

@@ -59,6 +59,13 @@ def days_between(later, earlier):
     return func.julianday(later) - func.julianday(earlier)
 
 
+def greatest(first, second):
+    """The larger of two values (SQLite's two-argument max, PostgreSQL's greatest)."""
+    if dialect() == "postgresql":
+        return func.greatest(first, second)
+    return func.max(first, second)
+
+
 def stage_position(column):
     """0 for enquiry … 4 for signed; side stages (on hold, lost) count as 0: every lead was an enquiry."""
     return case({stage: index for index, stage in enumerate(PIPELINE)}, value=column, else_=0)

@@ -3,13 +3,14 @@
 from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm import charts
 from crm.core.access import manager_required
 from crm.core.formatting import local_today
-from crm.dashboard import bp, figures, queries
+from crm.dashboard import bp, cache, figures, queries
 from crm.dashboard import targets as goals
 from crm.dashboard.forms import PeriodForm, TargetForm
 from crm.dashboard.services import save_target
@@ -34,10 +35,13 @@ def index():
     """The manager's dashboard for a period (default: this year so far)."""
     today = local_today()
     period, stale_days, form, valid = _period_and_stale(today)
-    data = queries.Dashboard(period, today, stale_days)
-    return render_template("dashboard/index.html", data=data, form=form, sections=figures.sections(data),
-                           period=period, stale_days=stale_days, show=figures.show,
-                           ), 200 if valid else 400
+    key = ("page", str(get_locale()), period, today, stale_days)
+    page, computed_at = cache.remember(
+        key, lambda: figures.page(queries.Dashboard(period, today, stale_days)),
+        refresh=request.args.get("refresh") == "1")
+    return render_template("dashboard/index.html", page=page, form=form, period=period, stale_days=stale_days,
+                           show=figures.show, computed_at=computed_at,
+                           cache_minutes=cache.ttl_seconds() // 60), 200 if valid else 400
 
 
 @bp.get("/dashboard/<section>.csv")

@@ -1,4 +1,4 @@
-"""annual targets
+"""annual targets; read indexes for the board and dashboard
 
 Revision ID: 0002
 Revises: 0001
@@ -32,7 +32,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_target')),
     sa.UniqueConstraint('year', name=op.f('uq_target_year'))
     )
+    # Read indexes for the board and the dashboard (see crm/dashboard/models.py).
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.create_index('ix_lead_board_cards', ['stage', 'priority', sa.text('last_activity_at DESC'),
+                                                      sa.text('created_at DESC'), sa.text('id DESC')], unique=False)
+        batch_op.create_index('ix_lead_stage_figures', ['stage', 'owner_id', 'stage_entered_at',
+                                                        'planned_investment_wan', 'next_action_due',
+                                                        'last_activity_at', 'created_at', 'is_key'], unique=False)
+        batch_op.create_index('ix_lead_created_figures', ['created_at', 'stage', 'source', 'industry_code',
+                                                          'planned_investment_wan'], unique=False)
+    with op.batch_alter_table('lead_event', schema=None) as batch_op:
+        batch_op.create_index('ix_lead_event_history', ['field', 'lead_id', 'at', 'new_value'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('lead_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_event_history')
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_created_figures')
+        batch_op.drop_index('ix_lead_stage_figures')
+        batch_op.drop_index('ix_lead_board_cards')
     op.drop_table('target')

@@ -19,6 +19,7 @@
       return;
     }
     column.classList.remove("collapsed");
+    load(column);
     var toggle = column.querySelector(".board-toggle");
     if (toggle) {
       toggle.setAttribute("aria-expanded", "true");
@@ -26,8 +27,21 @@
     }
   }
 
-  // Put a card into the column its data-stage names, at the top.
+  // A side column fetches its first cards the first time it opens.
+  function load(column) {
+    var lazy = column.querySelector(".board-lazy");
+    if (lazy) {
+      htmx.trigger(lazy, "board:expand");
+    }
+  }
+
+  // Put a card into the column its data-stage names, at the top; a card loaded twice keeps one copy.
   function place(card) {
+    Array.prototype.forEach.call(board.querySelectorAll('[id="' + card.id + '"]'), function (other) {
+      if (other !== card) {
+        other.parentNode.removeChild(other);
+      }
+    });
     var list = listFor(card.getAttribute("data-stage"));
     if (list && card.parentNode !== list) {
       list.insertBefore(card, list.firstChild);
@@ -89,6 +103,9 @@
     }
     var column = toggle.closest(".board-column");
     var collapsed = column.classList.toggle("collapsed");
+    if (!collapsed) {
+      load(column);
+    }
     toggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
     toggle.textContent = toggle.getAttribute(collapsed ? "data-show" : "data-hide");
   });

@@ -114,3 +114,31 @@ def test_dashboard_page_shows_the_period_figures(client, login, zone):
     assert 'data-kpi="leads">9<' in html
     assert 'data-kpi="signed">1 ' in html
     assert 'id="section-funnel"' in html and 'data-section="officers"' in html
+
+
+def test_dashboard_page_is_cached_for_a_while_and_can_be_recomputed(app, client, login, monkeypatch):
+    from crm.dashboard import cache, queries
+
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SECONDS", 60)
+    built = []
+    real = queries.Dashboard
+    monkeypatch.setattr(queries, "Dashboard", lambda *args, **kwargs: built.append(args) or real(*args, **kwargs))
+    cache.clear()
+    try:
+        login(make_user("manager"))
+        first = client.get(f"/dashboard?{PERIOD}").get_data(as_text=True)
+        client.get(f"/dashboard?{PERIOD}")
+        assert len(built) == 1 and "computed-at" in first
+        client.get(f"/dashboard?{PERIOD}&stale_days=7")          # another question, another entry
+        assert len(built) == 2
+        client.get(f"/dashboard?{PERIOD}&refresh=1")
+        assert len(built) == 3
+    finally:
+        cache.clear()
+
+
+def test_tests_run_without_the_cache(app):
+    from crm.dashboard import cache
+
+    with app.app_context():
+        assert cache.ttl_seconds() == 0

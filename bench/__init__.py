@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): `python -m bench` runs every bench/*.py module's main() in turn."""
