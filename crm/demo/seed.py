@@ -1,11 +1,11 @@
 """The demo zone (株洲高新区): users, industry chains and believable leads, written with bulk inserts.
 
 `seed_demo()` is what `flask --app wsgi crm seed-demo` runs. Leads, activities, audit events and notices are
-made as plain rows by crm.demo.plan and written with Core `executemany` in batches, not through the per-lead
-services, so `--leads 100000` takes seconds. The story each row tells still obeys the services' rules: every
-lead past enquiry has an owner, every lead that reached site_visit has a logged visit, every signed lead has
-planned investment, area and expected tax, and each lead's stage history runs created → contacted → ... in
-order up to its current stage.
+made as plain rows by crm.demo.plan and written in bulk (COPY on PostgreSQL, executemany on SQLite), not
+through the per-lead services, so `--leads 100000` takes seconds. The story each row tells still obeys the
+services' rules: every lead past enquiry has an owner, every lead that reached site_visit has a logged visit,
+every signed lead has planned investment, area and expected tax, and each lead's stage history runs
+created → contacted → ... in order up to its current stage.
 """
 
 import importlib
@@ -59,6 +59,8 @@ def seed_demo(lead_count: int = 300, *, seed: int = SEED) -> list[str]:
 
     Running it on a database that already has the demo users reuses them and adds further leads.
     """
+    if lead_count < 0:
+        raise ValueError("lead_count cannot be negative")
     rng = random.Random(seed)
     started = datetime.now()
     users = ensure_users()

@@ -127,3 +127,9 @@ def test_a_forked_planner_plans_the_same_rows(monkeypatch):
     monkeypatch.setattr(seed, "PARALLEL_FROM", 100)
     monkeypatch.setattr(seed, "LEADS_PER_BATCH", 100)
     assert _plan(450) == inline
+
+
+def test_a_negative_lead_count_is_refused(app, db):
+    with pytest.raises(ValueError):
+        seed.seed_demo(lead_count=-1)
+    assert _count(db, User) == 0
