@@ -3,7 +3,7 @@
 from datetime import timedelta
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,21 +15,15 @@ from crm.core.formatting import local_today
 from crm.extensions import db
 from crm.leads.models import Lead
 from crm.leads.services import can_edit
-from crm.projects.models import Project
 from crm.sites import bp, matching, queries, services
 from crm.sites.forms import ImportForm, ReleaseForm, ReserveForm, SiteForm, StatusForm
 from crm.sites.models import Site
+from crm.sites.uploads import too_large
 from crm.sites.vocabulary import SITE_FIELD_LABELS, SITE_KINDS, SITE_STATUSES
 
 EXPORT_FIELDS = ("code", "name", "kind", "park", "address", "area_m2", "land_mu", "floors", "ceiling_height_m",
                  "floor_load_t_m2", "power_kva", "rent_yuan_m2_month", "price_wan", "status", "reserved_for_id",
                  "reserved_until", "project_id", "note")
-
-
-def too_large(_err):
-    """A friendly 413 for the upload pages (sites and tax import): how big a file may be, what to do."""
-    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-    return render_template("tax/too_large.html", limit=limit), 413
 
 
 bp.register_error_handler(413, too_large)
@@ -205,7 +199,11 @@ def matches_for_lead(lead_id):
     lead = db.get_or_404(Lead, lead_id)
     today = local_today()
     reserved = services.sites_reserved_for(lead)
-    project = db.session.scalar(select(Project).where(Project.lead_id == lead.id)) if lead.stage == "signed" else None
+    project = None
+    if lead.stage == "signed":
+        from crm.projects.models import Project  # late: the project register builds on sites
+
+        project = db.session.scalar(select(Project).where(Project.lead_id == lead.id))
     return render_template(
         "sites/_matches_list.html", lead=lead, reserved=reserved, project=project,
         matches=matching.matches_for(lead, today) if lead.is_open else [],

@@ -15,7 +15,7 @@ from crm.extensions import db
 from crm.projects import queries as project_queries
 from crm.projects.models import Project
 from crm.projects.vocabulary import PHASES
-from crm.sites.views import too_large
+from crm.sites.uploads import too_large
 from crm.tax import bp, services
 from crm.tax.forms import NameMatchForm, TaxUploadForm
 from crm.tax.models import TaxImport

@@ -111,7 +111,7 @@ def test_two_officers_reserving_at_the_same_moment(app, db, server):
         barrier = threading.Barrier(2)
         outcomes: dict[int, requests.Response] = {}
 
-        def reserve(user_id: int, site_id: int = site_id):
+        def reserve(user_id: int, site_id: int = site_id, barrier=barrier, outcomes=outcomes):
             browser, token = browsers[user_id]
             barrier.wait(timeout=10)
             outcomes[user_id] = browser.post(

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from crm.core.spreadsheets import SpreadsheetError
+from crm.core.spreadsheets import CellError, SpreadsheetError
 from crm.extensions import db
 from crm.projects.models import Project, ProjectEvent
 from crm.tax import services
@@ -38,7 +38,7 @@ def test_parse_period_spellings():
     for raw, code in cases.items():
         assert parse_period(raw, today=date(2026, 1, 1)).code == code, raw
     for bad in ("2025Q5", "二〇二五", "2025-13", "1999Q1", "2030Q1"):
-        with pytest.raises(Exception):
+        with pytest.raises(CellError):
             parse_period(bad, today=date(2026, 1, 1))
 
 
