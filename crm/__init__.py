@@ -20,6 +20,9 @@ def create_app(config_class=None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = config_class.database_url()
     register_extensions(app)
+    from crm.core import hygiene
+
+    hygiene.register(app)
     register_blueprints(app)
     register_commands(app)
     from crm.core import errors, security, templating

@@ -105,14 +105,16 @@ def db(app):
 
 
 def _empty_all_tables() -> None:
-    tables = [t for t in _db.metadata.sorted_tables]
+    """DELETE every row and restart the id sequences. (TRUNCATE of every table costs about a second per
+    test on PostgreSQL; DELETE of the few rows a test writes takes milliseconds.)"""
+    tables = list(reversed(_db.metadata.sorted_tables))
     with _db.engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
+            conn.execute(text("SELECT setval(seq, 1, false) FROM (SELECT pg_get_serial_sequence(quote_ident(name), "
+                              "'id') AS seq FROM unnest(CAST(:names AS text[])) AS name) AS s WHERE seq IS NOT NULL"),
+                         {"names": [table.name for table in tables if "id" in table.c]})
 
 
 @pytest.fixture

@@ -28,8 +28,11 @@ class Page:
         return self.page < self.pages
 
 
+MAX_PAGE = 100_000  # past this an OFFSET only makes the database work for an empty page
+
+
 def paginate(query: Select, page: int, per_page: int) -> Page:
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     return Page(items=items, total=total, page=page, per_page=per_page)

@@ -58,7 +58,8 @@ def normalise_company(name: str | None) -> str:
                     if rest.startswith(mark):
                         rest = rest[len(mark):]
                         break
-                if len(rest) >= 2:
+                # 上海汽车集团 and 广州汽车集团 must not both become 汽车: keep the place when the rest is generic.
+                if len(rest) >= 3:
                     text = rest
                     changed = True
                 break

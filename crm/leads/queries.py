@@ -43,13 +43,19 @@ def lead_id_from_reference(text: str) -> int | None:
     return int(match.group(1)) if match and text.strip().lower().startswith(("zs", "20")) else None
 
 
+def _like_escape(text: str) -> str:
+    """Typed % and _ are searched for, not used as wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search_condition(q: str):
     """One place that turns a search box into SQL: reference, company, contact or mobile."""
     q = (q or "").strip()[:100]
     if not q:
         return None
-    conditions = [Lead.company_name.ilike(f"%{q}%"), Lead.company_key.like(f"%{normalise_company(q) or fold(q)}%"),
-                  Lead.contact_name.ilike(f"%{q}%")]
+    text, key = _like_escape(q), _like_escape(normalise_company(q) or fold(q))
+    conditions = [Lead.company_name.ilike(f"%{text}%", escape="\\"), Lead.company_key.like(f"%{key}%", escape="\\"),
+                  Lead.contact_name.ilike(f"%{text}%", escape="\\")]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 4:
         conditions.append(Lead.mobile.like(f"%{digits}%"))

@@ -59,9 +59,11 @@ def require_edit(user: User, lead: Lead) -> None:
 
 def _audit(lead: Lead, kind: str, *, by: User | None, field: str | None = None, old=None, new=None,
            note: str | None = None) -> LeadEvent:
-    event = LeadEvent(kind=kind, field=field, old_value=_as_text(old), new_value=_as_text(new), note=note,
-                      user_id=by.id if by else None, at=utcnow())
-    lead.events.append(event)
+    # Added to the session, not appended to lead.events: loading that collection would autoflush the lead
+    # half-edited and bump its version twice for one save.
+    event = LeadEvent(lead_id=lead.id, kind=kind, field=field, old_value=_as_text(old), new_value=_as_text(new),
+                      note=note, user_id=by.id if by else None, at=utcnow())
+    db.session.add(event)
     return event
 
 

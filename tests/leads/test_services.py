@@ -263,3 +263,19 @@ def test_collision_never_drops_the_new_lead(db):
     make_lead(by=officer, mobile="13800138000")
     make_lead(by=None, mobile="13800138000")
     assert _db.session.scalar(_db.select(_db.func.count()).select_from(services.Lead)) == 2
+
+
+def test_one_save_is_one_version(db):
+    officer = make_user()
+    lead = make_lead(by=officer)
+    before = lead.version
+    services.update_lead(lead, {"timing": "明年", "jobs": 80}, by=officer, expected_version=before)
+    _db.session.commit()
+    assert lead.version == before + 1
+
+
+def test_generic_names_keep_their_place(db):
+    from crm.leads.identity import normalise_company
+
+    assert normalise_company("上海汽车集团股份有限公司") != normalise_company("广州汽车集团")
+    assert normalise_company("湖南意华交通装备股份有限公司") == normalise_company("意华交通装备有限公司")

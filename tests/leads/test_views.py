@@ -232,3 +232,23 @@ def test_logout_needs_post_and_signs_out(client, login):
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 302
     assert client.get("/leads").status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/leads/99999999999999999999", "/leads/2147483648/edit"])
+def test_huge_ids_are_404(client, login, url):
+    login(make_user())
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("query", [{"page": "99999999999999999999"}, {"q": "a\x00b"}, {"stage": "\x00"},
+                                   {"industry": "\x00"}])
+def test_hostile_list_queries_are_never_500(client, login, query):
+    login(make_user())
+    assert client.get("/leads", query_string=query).status_code in (200, 400)
+
+
+def test_search_wildcards_are_literal(client, login):
+    officer = login(make_user())
+    make_lead(by=officer, company_name="株洲信息港建设有限公司")
+    html = client.get("/leads", query_string={"q": "%"}).get_data(as_text=True)
+    assert "株洲信息港" not in html
