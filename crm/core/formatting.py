@@ -47,8 +47,8 @@ def number(value) -> str:
 def local_date(value) -> str:
     if value is None:
         return "—"
-    if isinstance(value, datetime):
-        return format_datetime(value, "yyyy-MM-dd") if _is_zh() else format_datetime(value, "medium")
+    if isinstance(value, datetime):  # stored in UTC: the office's calendar day may differ
+        value = to_user_timezone(value.replace(tzinfo=UTC)).date()
     if isinstance(value, date):
         return format_date(value, "yyyy-MM-dd") if _is_zh() else format_date(value, "medium")
     return str(value)
@@ -57,7 +57,7 @@ def local_date(value) -> str:
 def local_datetime(value) -> str:
     if value is None:
         return "—"
-    return format_datetime(value, "yyyy-MM-dd HH:mm") if _is_zh() else format_datetime(value, "medium")
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if _is_zh() else format_datetime(value, "d MMM y, HH:mm")
 
 
 def local_today() -> date:
