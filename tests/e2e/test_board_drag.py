@@ -1,4 +1,5 @@
-"""A real browser on the board: drag a card from Contacted to Site visit, meet the visit gate, answer it.
+"""A real browser on the board: drag a card from Contacted to Site visit, meet the visit gate, answer it,
+then move it on with the keyboard through the card's stage menu.
 
 The app runs in a thread (werkzeug's make_server) on a free loopback port, against the test database;
 Debian's Chromium is driven headless by Playwright. Screenshots go to test-artifacts/.
@@ -98,8 +99,18 @@ def test_drag_from_contacted_to_site_visit_asks_for_a_visit(live_server, artifac
             expect(moved).to_have_attribute("data-stage", "site_visit", timeout=10_000)
             expect(page.locator("#col-head-site_visit")).to_be_visible()
             page.screenshot(path=str(artifacts / "board-drag-moved.png"))
+
+            # Without a mouse: the card's stage menu, then Tab to its button and Enter.
+            menu = moved.locator(".stage-menu select")
+            menu.focus()
+            menu.select_option("negotiation")
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+            negotiating = page.locator(f".board-list[data-stage=negotiation] #card-{lead_id}")
+            expect(negotiating).to_have_attribute("data-stage", "negotiation", timeout=10_000)
+            expect(negotiating.locator(".stage-menu select")).to_be_focused()
         finally:
             browser.close()
     _db.session.expire_all()
-    assert _db.session.get(Lead, lead_id).stage == "site_visit"
+    assert _db.session.get(Lead, lead_id).stage == "negotiation"
     assert _db.session.scalar(select(Activity.kind).where(Activity.lead_id == lead_id, Activity.kind == "visit"))
