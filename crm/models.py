@@ -3,7 +3,7 @@
 from crm.auth.models import ApiToken, User  # noqa: F401
 from crm.dashboard.models import Target  # noqa: F401
 from crm.leads.models import Activity, Industry, Lead, LeadEvent  # noqa: F401
-from crm.notifications.models import Notification  # noqa: F401
+from crm.notifications.models import Delivery, Notification  # noqa: F401
 from crm.projects.models import CapitalRecord, Milestone, Problem, Project, ProjectEvent  # noqa: F401
 from crm.sites.models import Site, SiteEvent  # noqa: F401
 from crm.tax.models import TaxImport, TaxNameRejection, TaxRecord  # noqa: F401
