@@ -2,6 +2,8 @@
 
 from crm.auth.models import ApiToken, User  # noqa: F401
 from crm.dashboard.models import Target  # noqa: F401
+from crm.imports.models import LeadImport, LeadImportRow  # noqa: F401
+from crm.leads.aliases import LeadAlias  # noqa: F401
 from crm.leads.models import Activity, Industry, Lead, LeadEvent  # noqa: F401
 from crm.notifications.models import Delivery, Notification  # noqa: F401
 from crm.projects.models import CapitalRecord, Milestone, Problem, Project, ProjectEvent  # noqa: F401
