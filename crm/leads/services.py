@@ -61,10 +61,16 @@ def _audit(lead: Lead, kind: str, *, by: User | None, field: str | None = None, 
            note: str | None = None) -> LeadEvent:
     # Added to the session, not appended to lead.events: loading that collection would autoflush the lead
     # half-edited and bump its version twice for one save.
-    event = LeadEvent(lead_id=lead.id, kind=kind, field=field, old_value=_as_text(old), new_value=_as_text(new),
-                      note=note, user_id=by.id if by else None, at=utcnow())
+    event = LeadEvent(**_event_values(lead, kind, by=by, field=field, old=old, new=new, note=note))
     db.session.add(event)
     return event
+
+
+def _event_values(lead: Lead, kind: str, *, by: User | None, field: str | None = None, old=None, new=None,
+                  note: str | None = None) -> dict:
+    """The column values of one audit row (shared by `_audit` and bulk inserts)."""
+    return dict(lead_id=lead.id, kind=kind, field=field, old_value=_as_text(old), new_value=_as_text(new),
+                note=note, user_id=by.id if by else None, at=utcnow())
 
 
 def _as_text(value) -> str | None:
@@ -92,6 +98,21 @@ def create_lead(data: dict, *, by: User | None, source: str | None = None) -> Le
 
     The lead is always kept: a collision only links and notifies, it never drops an investor's message.
     """
+    lead = build_lead(data, by=by, source=source)
+    db.session.add(lead)
+    db.session.flush()
+    for values in creation_events(lead, by=by):
+        db.session.add(LeadEvent(**values))
+    link_collision(lead, by=by)
+    if lead.source == "web_form" or by is None:
+        notices.notify_new_enquiry(lead)
+    db.session.flush()
+    return lead
+
+
+def build_lead(data: dict, *, by: User | None, source: str | None = None) -> Lead:
+    """A new lead as `create_lead` records it (stage, status token, owner, normalised keys), not yet added
+    to the session; the lead import builds thousands this way and inserts them at once."""
     fields = {key: value for key, value in data.items() if key in EDITABLE_FIELDS or key in (
         "consent", "owner_id")}
     if source:
@@ -108,16 +129,15 @@ def create_lead(data: dict, *, by: User | None, source: str | None = None) -> Le
     if by is not None and not by.is_manager and lead.owner_id is None:
         lead.owner_id = by.id  # an officer logging a call is working that lead
     _identity_keys(lead)
-    db.session.add(lead)
-    db.session.flush()
-    _audit(lead, "created", by=by, field="stage", new=lead.stage, note=lead.source)
-    if lead.owner_id:
-        _audit(lead, "assigned", by=by, field="owner_id", new=lead.owner_id)
-    link_collision(lead, by=by)
-    if lead.source == "web_form" or by is None:
-        notices.notify_new_enquiry(lead)
-    db.session.flush()
     return lead
+
+
+def creation_events(lead: Lead, *, by: User | None) -> list[dict]:
+    """The audit rows every new lead gets (created; assigned when it has an owner), as column values."""
+    events = [_event_values(lead, "created", by=by, field="stage", new=lead.stage, note=lead.source)]
+    if lead.owner_id:
+        events.append(_event_values(lead, "assigned", by=by, field="owner_id", new=lead.owner_id))
+    return events
 
 
 def find_collision(lead: Lead) -> tuple[Lead | None, str | None]:
@@ -136,11 +156,16 @@ def find_collision(lead: Lead) -> tuple[Lead | None, str | None]:
     match = db.session.scalar(query)
     if match is None:
         return None, None
+    return match, collision_reason(lead, match)
+
+
+def collision_reason(lead, match) -> str:
+    """What `match` (found by mobile, credit code or company key) shares with `lead`, strongest first."""
     if lead.credit_code and match.credit_code == lead.credit_code:
-        return match, "credit_code"
+        return "credit_code"
     if lead.mobile and match.mobile == lead.mobile:
-        return match, "mobile"
-    return match, "company"
+        return "mobile"
+    return "company"
 
 
 def link_collision(lead: Lead, *, by: User | None) -> Lead | None:
@@ -148,6 +173,11 @@ def link_collision(lead: Lead, *, by: User | None) -> Lead | None:
     match, reason = find_collision(lead)
     if match is None:
         return None
+    return link_to(lead, match, reason, by=by)
+
+
+def link_to(lead: Lead, match: Lead, reason: str, *, by: User | None) -> Lead:
+    """Record that `lead` collides with the earlier `match`, audit it on both and tell both owners."""
     lead.collides_with_id = match.id
     lead.collision_reason = reason
     _audit(lead, "collision", by=by, field="collides_with_id", new=match.id, note=reason)
