@@ -23,7 +23,7 @@ from crm.extensions import db
 from crm.leads import services
 from crm.leads.models import Lead
 from crm.leads.queries import industries
-from crm.leads.stages import PipelineError
+from crm.leads.stages import PipelineError, missing_for
 
 
 def _is_htmx() -> bool:
@@ -52,8 +52,7 @@ def index():
                for stage in queries.COLUMNS if stage not in queries.SIDE_COLUMNS}
     return render_template("board/index.html", filters=filters, totals=totals, columns=columns,
                            stages=queries.COLUMNS, side=queries.SIDE_COLUMNS, owners=queries.owners(),
-                           industries=industries(), per_column=queries.CARDS_PER_COLUMN,
-                           **_card_context(today))
+                           industries=industries(), **_card_context(today))
 
 
 @bp.get("/column/<stage>")
@@ -152,8 +151,6 @@ def move(lead_id):
 
 def _missing(lead, stage) -> tuple[str, ...]:
     """What the gate lacks, without changing anything (empty when the move may go ahead or is refused)."""
-    from crm.leads.stages import missing_for
-
     if lead.stage == "signed":
         return ()
     return tuple(missing_for(lead, stage))
