@@ -63,6 +63,7 @@ BLUEPRINTS = (
     "crm.sites",
     "crm.projects",
     "crm.tax",
+    "crm.privacy",
 )
 
 

@@ -6,6 +6,7 @@ from crm.imports.models import LeadImport, LeadImportRow  # noqa: F401
 from crm.leads.aliases import LeadAlias  # noqa: F401
 from crm.leads.models import Activity, Industry, Lead, LeadEvent  # noqa: F401
 from crm.notifications.models import Delivery, Notification  # noqa: F401
+from crm.privacy.models import PrivacyEvent  # noqa: F401
 from crm.projects.models import CapitalRecord, Milestone, Problem, Project, ProjectEvent  # noqa: F401
 from crm.sites.models import Site, SiteEvent  # noqa: F401
 from crm.tax.models import TaxImport, TaxNameRejection, TaxRecord  # noqa: F401

@@ -125,6 +125,8 @@ LEAD_FIELD_LABELS = Vocabulary("lead_field", [
     ("lost_reason", _l("Lost reason")),
     ("hold_reason", _l("On-hold reason")),
     ("message", _l("Message")),
+    ("is_confidential", _l("Confidential")),
+    ("codename", _l("Codename")),
 ])
 
 COLLISION_REASONS = Vocabulary("collision_reason", [

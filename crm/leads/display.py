@@ -18,7 +18,7 @@ def field_value(field: str | None, value, industries: dict[str, str] | None = No
         return "—"
     if field in _VOCABULARIES:
         return _VOCABULARIES[field].label(str(value))
-    if field == "is_key":
+    if field in ("is_key", "is_confidential"):
         return _("Yes") if str(value) in ("1", "True", "true") else _("No")
     if field == "industry_code":
         return (industries or {}).get(str(value), str(value))

@@ -1,5 +1,6 @@
 """The investor's enquiry: one form for the public page and the partner API, so both validate alike."""
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, StringField, TextAreaField
@@ -8,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, StopValida
 from crm.core.forms import AmountField, BaseForm, CodeSelectField
 from crm.core.vocabulary import LEAD_KINDS
 from crm.leads.forms import validate_mobile_field
+from crm.privacy.consent import ConsentVersionField, current_label
 
 # Needs whose area is land (亩); the others ask for floor space (m²).
 AREA_IN_MU = ("land", "investment")
@@ -48,9 +50,10 @@ class EnquiryForm(BaseForm):
     area = AmountField(_l("Area (m², or mu for land) / 面积（平方米，土地为亩）"), maximum=MAX_FLOOR_AREA_M2)
     investment = AmountField(_l("Planned investment (10k yuan) / 计划投资（万元）"), maximum=100000000)
     message = TextAreaField(_l("Message / 留言"), validators=[Optional(), Length(max=5000)])
-    consent = BooleanField(_l("I agree that the zone processes these data to answer my enquiry. / "
-                              "我同意园区为答复本次咨询处理以上信息。"),
+    # The wording is versioned (crm/privacy/consent.py); the lead stores the version the form showed.
+    consent = BooleanField(LazyString(current_label),
                            validators=[DataRequired(_l("Your consent is needed to process the enquiry."))])
+    consent_version = ConsentVersionField()
     # Humans never see this field; bots fill every field they find.
     website = StringField(_l("Leave this empty"), validators=[Optional(), Length(max=200)])
 
@@ -84,6 +87,7 @@ class EnquiryForm(BaseForm):
             "planned_investment_wan": self.investment.data,
             "message": self.message.data or None,
             "consent": bool(self.consent.data),
+            "consent_version": self.consent_version.data if self.consent.data else None,
         }
 
 

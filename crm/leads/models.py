@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
@@ -60,6 +60,11 @@ class Lead(db.Model):
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     sponsoring_leader: Mapped[str | None] = mapped_column(String(100))
+    sponsoring_leader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Confidential (保密): only the owner, the sponsoring leader, managers and admins see who the investor is;
+    # everyone else sees the codename (crm.privacy.visibility decides, at every place a lead is shown).
+    is_confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
+    codename: Mapped[str | None] = mapped_column(String(40))
     priority: Mapped[int] = mapped_column(default=2)
     is_key: Mapped[bool] = mapped_column(default=False)
     next_action: Mapped[str | None] = mapped_column(String(300))
@@ -79,6 +84,7 @@ class Lead(db.Model):
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    sponsoring_leader_user: Mapped[User | None] = relationship(foreign_keys=[sponsoring_leader_id])
     industry: Mapped[Industry | None] = relationship(lazy="joined")
     collides_with: Mapped["Lead | None"] = relationship(remote_side=[id], foreign_keys=[collides_with_id])
     activities: Mapped[list["Activity"]] = relationship(

@@ -7,7 +7,6 @@ import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -20,6 +19,7 @@ from crm.leads.identity import mobile_or_none, normalise_company, normalise_cred
 from crm.leads.models import Activity, Lead, LeadEvent
 from crm.leads.stages import PipelineError
 from crm.notifications import services as notices
+from crm.privacy import consent as consent_texts
 
 # Fields an officer may edit on a lead (stage, owner and reasons change through their own services).
 EDITABLE_FIELDS = (
@@ -114,7 +114,7 @@ def build_lead(data: dict, *, by: User | None, source: str | None = None) -> Lea
     """A new lead as `create_lead` records it (stage, status token, owner, normalised keys), not yet added
     to the session; the lead import builds thousands this way and inserts them at once."""
     fields = {key: value for key, value in data.items() if key in EDITABLE_FIELDS or key in (
-        "consent", "owner_id")}
+        "consent", "consent_version", "owner_id")}
     if source:
         fields["source"] = source
     lead = Lead(**fields)
@@ -124,8 +124,12 @@ def build_lead(data: dict, *, by: User | None, source: str | None = None) -> Lea
     now = utcnow()
     lead.created_at = lead.updated_at = lead.stage_entered_at = now
     if lead.consent:
+        # The version of the text the investor was shown (the form sends it back), else the current one.
         lead.consent_at = now
-        lead.consent_version = current_app.config.get("CONSENT_VERSION", "1")
+        shown = lead.consent_version
+        lead.consent_version = shown if consent_texts.text_for(shown) else consent_texts.current_version()
+    else:
+        lead.consent_version = None
     if by is not None and not by.is_manager and lead.owner_id is None:
         lead.owner_id = by.id  # an officer logging a call is working that lead
     _identity_keys(lead)
