@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from config import BASE_DIR
+from crm.core import search
 from crm.extensions import db as _db
 
 
@@ -22,6 +23,7 @@ def test_history_has_exactly_one_head():
 def test_migrated_schema_matches_the_models(db):
     """`upgrade` built the test database; autogenerate must find nothing left to do."""
     with _db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                         "include_name": search.include_name})
         differences = compare_metadata(context, _db.metadata)
     assert differences == [], differences

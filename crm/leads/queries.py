@@ -7,10 +7,12 @@ from datetime import date, datetime, time
 from sqlalchemy import Select, or_, select
 
 from crm.auth.models import User
+from crm.core import search
 from crm.core.pagination import Page, paginate
 from crm.extensions import db
 from crm.leads.identity import fold, mobile_or_none, normalise_company
 from crm.leads.models import OPEN_STAGES, Activity, Industry, Lead, LeadEvent
+from crm.privacy import visibility
 
 SORTS = {
     "newest": (Lead.created_at.desc(), Lead.id.desc()),
@@ -53,12 +55,8 @@ def search_condition(q: str):
     q = (q or "").strip()[:100]
     if not q:
         return None
-    text, key = _like_escape(q), _like_escape(normalise_company(q) or fold(q))
-    conditions = [Lead.company_name.ilike(f"%{text}%", escape="\\"), Lead.company_key.like(f"%{key}%", escape="\\"),
-                  Lead.contact_name.ilike(f"%{text}%", escape="\\")]
-    digits = re.sub(r"\D", "", q)
-    if len(digits) >= 4:
-        conditions.append(Lead.mobile.like(f"%{digits}%"))
+    # Substrings go through crm.core.search (FTS5 trigram on SQLite, pg_trgm on PostgreSQL).
+    conditions = [search.text_condition(q, normalise_company(q) or fold(q), digits=re.sub(r"\D", "", q))]
     normalised = mobile_or_none(q)
     if normalised:
         conditions.append(Lead.mobile == normalised)
@@ -71,7 +69,7 @@ def search_condition(q: str):
 
 def filtered_leads(filters: LeadFilters, *, user: User) -> Select:
     query = select(Lead)
-    condition = search_condition(filters.q)
+    condition = visibility.restrict_search(search_condition(filters.q), filters.q, user)
     if condition is not None:
         query = query.where(condition)
     if filters.stage == "open":

@@ -4,9 +4,15 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 00:00:00
 
+Read indexes for the lead list's filters and sorts and for the dashboard's activity reads (declared in
+crm/core/search.py), and the search index: on SQLite an FTS5 trigram table over lead with its sync
+triggers, on PostgreSQL pg_trgm GIN indexes. The statements come from crm.core.search so a later migration
+that rebuilds `lead` in batch mode (which drops the triggers with the old table) can run them again.
 """
 from alembic import op
 import sqlalchemy as sa
+
+from crm.core import search
 
 
 # revision identifiers, used by Alembic.
@@ -17,8 +23,41 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.create_index('ix_lead_planned_investment', ['planned_investment_wan'], unique=False)
+        batch_op.create_index('ix_lead_kind_created', ['kind', 'created_at'], unique=False)
+        batch_op.create_index('ix_lead_source_created', ['source', 'created_at'], unique=False)
+        batch_op.create_index('ix_lead_industry_created', ['industry_code', 'created_at'], unique=False)
+        batch_op.create_index('ix_lead_owner_created', ['owner_id', 'created_at'], unique=False)
+    with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.create_index('ix_activity_occurred_at', ['occurred_at'], unique=False)
+        batch_op.create_index('ix_activity_user_occurred', ['user_id', 'occurred_at'], unique=False)
+
+    dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        for statement in search.sqlite_fts_ddl():
+            op.execute(statement)
+    elif dialect == 'postgresql':
+        for statement in search.postgresql_trigram_ddl():
+            op.execute(statement)
+    # Fresh statistics, so the planner picks the filter's index or the sort's index well from the start.
+    op.execute('ANALYZE')
 
 
 def downgrade():
-    pass
+    dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        for statement in search.sqlite_fts_drop_ddl():
+            op.execute(statement)
+    elif dialect == 'postgresql':
+        for statement in search.postgresql_trigram_drop_ddl():
+            op.execute(statement)
+    with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_user_occurred')
+        batch_op.drop_index('ix_activity_occurred_at')
+    with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_owner_created')
+        batch_op.drop_index('ix_lead_industry_created')
+        batch_op.drop_index('ix_lead_source_created')
+        batch_op.drop_index('ix_lead_kind_created')
+        batch_op.drop_index('ix_lead_planned_investment')
