@@ -25,7 +25,8 @@ CLOSED_WINDOW_DAYS = 365
 # A card shows a handful of a lead's ~45 columns, and its owner's name.
 CARD_COLUMNS = (Lead.id, Lead.company_name, Lead.kind, Lead.stage, Lead.stage_entered_at, Lead.created_at,
                 Lead.owner_id, Lead.planned_investment_wan, Lead.is_key, Lead.priority, Lead.next_action,
-                Lead.next_action_due, Lead.last_activity_at)
+                Lead.next_action_due, Lead.last_activity_at,
+                Lead.sponsoring_leader_id, Lead.is_confidential, Lead.codename)  # who may see the company
 CARD_ORDER = (Lead.priority.asc(), Lead.last_activity_at.desc().nulls_last(), Lead.created_at.desc(),
               Lead.id.desc())
 

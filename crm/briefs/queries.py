@@ -9,13 +9,14 @@ from sqlalchemy import and_, case, func, select
 
 from crm.auth.models import User
 from crm.core.database import utcnow
-from crm.core.formatting import local_today, mask_mobile
+from crm.core.formatting import local_today
 from crm.core.vocabulary import STAGES
 from crm.dashboard import queries as dashboard_queries
 from crm.dashboard import targets
 from crm.extensions import db
 from crm.leads import stages
 from crm.leads.models import OPEN_STAGES, Activity, Lead, LeadEvent
+from crm.privacy import visibility
 
 RECENT_ACTIVITIES = 5
 STAGE_HISTORY = 8
@@ -55,13 +56,13 @@ class LeadBrief:
 
 
 def sees_full_contact(reader: User, lead: Lead) -> bool:
-    """The owner and managers see the investor's full mobile; other officers see it masked."""
-    return bool(reader.is_manager or (lead.owner_id is not None and lead.owner_id == reader.id))
+    """The owner, the sponsoring leader and managers see the investor's full mobile; other officers see it
+    masked (crm.privacy.visibility decides, as everywhere else)."""
+    return visibility.sees_contact(reader, lead)
 
 
 def lead_brief_context(lead: Lead, *, reader: User, language: str) -> dict:
     """Everything the lead brief prints, in a few small queries (lists are capped)."""
-    full = sees_full_contact(reader, lead)
     counts = db.session.execute(
         select(Activity.kind, func.count(Activity.id), func.max(Activity.occurred_at))
         .where(Activity.lead_id == lead.id).group_by(Activity.kind)).all()
@@ -79,10 +80,10 @@ def lead_brief_context(lead: Lead, *, reader: User, language: str) -> dict:
         tax_per_mu = (Decimal(lead.expected_tax_wan) / Decimal(lead.land_mu)).quantize(Decimal("0.01"))
     brief = LeadBrief(
         lead=lead,
-        mobile=(lead.mobile or "") if full else mask_mobile(lead.mobile),
-        is_masked=not full and bool(lead.mobile),
+        mobile=visibility.visible_mobile(reader, lead),
+        is_masked=visibility.is_masked(reader, lead),
         industry=lead.industry.label(language) if lead.industry else "",
-        message=clip(lead.message, MESSAGE_CHARS),
+        message=clip(visibility.visible_message(reader, lead), MESSAGE_CHARS),
         tax_per_mu=tax_per_mu,
         activity_counts=sorted(((kind, n) for kind, n, _last in counts), key=lambda kv: -kv[1]),
         last_activity_at=max((last for _k, _n, last in counts), default=None),
@@ -94,7 +95,7 @@ def lead_brief_context(lead: Lead, *, reader: User, language: str) -> dict:
         is_overdue=bool(lead.next_action_due and lead.next_action_due < local_today()
                         and lead.stage in ACTIVE_STAGES),
         sites=matching_sites(lead),
-        outcomes={a.id: clip(a.outcome, OUTCOME_CHARS) for a in recent},
+        outcomes={a.id: clip(visibility.visible_outcome(reader, lead, a), OUTCOME_CHARS) for a in recent},
     )
     return {"brief": brief, "lead": lead, "reader": reader, "generated_at": utcnow(),
             "SITE_KINDS": site_kinds() if brief.sites is not None else None}

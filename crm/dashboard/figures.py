@@ -18,6 +18,7 @@ from crm.core.formatting import local_date, money_wan
 from crm.core.vocabulary import LEAD_SOURCES, STAGES
 from crm.dashboard import sql
 from crm.dashboard.queries import Dashboard
+from crm.privacy.visibility import shared_company
 
 # Column kinds: how a value is shown on the page (and written to CSV).
 TEXT, COUNT, MONEY, PERCENT, DAYS, DATE = "text", "count", "money", "percent", "days", "date"
@@ -151,7 +152,8 @@ def stale_section(data: Dashboard) -> Section:
     for lead in data.stale.leads:
         touched = lead.last_activity_at or lead.created_at
         local_day = (touched + timedelta(minutes=sql.offset_minutes(today))).date()
-        rows.append([lead.reference, lead.company_name, lead.owner.name if lead.owner else _("Unassigned"),
+        # The page is cached for every reader: a confidential lead shows its codename to all.
+        rows.append([lead.reference, shared_company(lead), lead.owner.name if lead.owner else _("Unassigned"),
                      STAGES.label(lead.stage), local_day, (today - local_day).days])
         links.append(lead.id)
     return Section("stale", _("Stale leads"), [

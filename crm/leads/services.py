@@ -49,6 +49,8 @@ def can_edit(user: User | None, lead: Lead) -> bool:
     """Managers and admins edit everything; officers edit leads they own or that nobody owns."""
     if user is None or not user.is_authenticated:
         return False
+    if lead.is_confidential and lead.owner_id is None:  # nobody else may open it up by taking it
+        return bool(user.is_manager)
     return user.is_manager or lead.owner_id in (None, user.id)
 
 
@@ -258,6 +260,8 @@ def claim_lead(lead: Lead, *, by: User) -> None:
         return
     if lead.owner_id is not None:
         raise LeadPermissionError(_l("This lead already has an owner."))
+    if lead.is_confidential and not by.is_manager:
+        raise LeadPermissionError(_l("A confidential lead is assigned by a manager."))
     lead.owner_id = by.id
     lead.owner = by
     _audit(lead, "assigned", by=by, field="owner_id", old=None, new=by.id, note="claimed")

@@ -15,6 +15,7 @@ from crm.leads import bp, queries, services
 from crm.leads.forms import ActivityForm, AssignForm, LeadForm, StageForm
 from crm.leads.models import Lead
 from crm.leads.stages import GATE_FIELDS, PIPELINE, PipelineError
+from crm.privacy.views import confidential_form
 
 
 def _language() -> str:
@@ -96,6 +97,7 @@ def _render_detail(lead, *, activity_form=None, stage_form=None, status=200):
         stage_form=stage_form or StageForm(stage=_suggested_stage(lead)), assign_form=assign_form,
         can_edit=services.can_edit(current_user, lead), gate_fields=GATE_FIELDS,
         owner_names=_owner_names(lead), industry_names=queries.industry_names(_language()),
+        confidential_form=confidential_form(lead, current_user),
     ), status
 
 

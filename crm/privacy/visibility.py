@@ -160,10 +160,11 @@ def restrict_search(condition, q: str, user):
     (the hit alone would tell them the investor is in the pipeline): those match by codename or reference."""
     if condition is None or _is_manager(user):
         return condition
-    from crm.leads.queries import _like_escape, lead_id_from_reference
+    from crm.leads.queries import lead_id_from_reference
 
     q = (q or "").strip()[:100]
-    by_codename = [Lead.codename.ilike(f"%{_like_escape(q)}%", escape="\\")] if q else []
+    typed = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # searched for, not wildcards
+    by_codename = [Lead.codename.ilike(f"%{typed}%", escape="\\")] if q else []
     lead_id = lead_id_from_reference(q) if q else None
     if lead_id:
         by_codename.append(Lead.id == lead_id)
