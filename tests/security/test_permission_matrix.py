@@ -76,6 +76,13 @@ MATRIX = {
     ("api.list_leads", "GET"): API_ANY,
     ("api.get_lead", "GET"): API_ANY,
     ("api.patch_lead", "PATCH"): API_OWNER,
+    ("api.list_activities", "GET"): API_ANY,
+    ("api.add_activity", "POST"): API_OWNER,
+    ("api.change_stage", "POST"): API_OWNER,
+    ("api.list_projects", "GET"): API_ANY,
+    ("api.get_project", "GET"): API_ANY,
+    ("api.list_sites", "GET"): API_ANY,
+    ("api.get_site", "GET"): API_ANY,
 
     ("leads.index", "GET"): STAFF,
     ("leads.my_day", "GET"): STAFF,
@@ -245,6 +252,10 @@ def _body(endpoint: str, sample: dict) -> dict:
 def _json(endpoint: str, sample: dict):
     if endpoint == "api.patch_lead":
         return {"version": sample["lead"].version, "next_action": "矩阵 API 回访"}
+    if endpoint == "api.add_activity":
+        return {"kind": "call", "outcome": "矩阵 API 通话"}
+    if endpoint == "api.change_stage":
+        return {"stage": "contacted", "version": sample["lead"].version}
     if endpoint == "api.create_enquiry":
         return {"need": "land", "use": "矩阵测试", "expected_tax": 10, "company": "矩阵接口有限公司",
                 "contact_name": "李四", "mobile": "13807312346", "consent": True}
