@@ -15,7 +15,6 @@ from crm.leads import bp, queries, services
 from crm.leads.forms import ActivityForm, AssignForm, LeadForm, StageForm
 from crm.leads.models import Lead
 from crm.leads.stages import GATE_FIELDS, PIPELINE, PipelineError
-from crm.privacy.views import confidential_form
 
 
 def _language() -> str:
@@ -88,6 +87,8 @@ def detail(lead_id):
 
 
 def _render_detail(lead, *, activity_form=None, stage_form=None, status=200):
+    from crm.privacy.views import confidential_form  # late: the privacy package imports the lead models
+
     assign_form = AssignForm(owner_id=str(lead.owner_id or ""))
     assign_form.owner_id.choices = [("", _("Unassigned"))] + [
         (str(u.id), u.name) for u in queries.active_users()]
