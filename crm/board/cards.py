@@ -27,6 +27,8 @@ class CardKit:
 
     def __init__(self, user: User, today: date, filter_args: dict):
         self.user = user
+        # crm.leads.services.can_edit lets managers and admins edit every lead: no need to ask per card.
+        self._edits_all = bool(user.is_authenticated and user.is_manager)
         self.today = today
         self.filter_args = filter_args
         self._offset = timedelta(minutes=sql.offset_minutes(today))
@@ -78,7 +80,7 @@ class CardKit:
 
     def editable(self, lead) -> bool:
         """Whether this reader may move the card (signed leads have become projects and stay put)."""
-        return lead.stage != "signed" and services.can_edit(self.user, lead)
+        return lead.stage != "signed" and (self._edits_all or services.can_edit(self.user, lead))
 
     def overdue(self, lead) -> bool:
         return bool(lead.next_action_due and lead.next_action_due < self.today)
