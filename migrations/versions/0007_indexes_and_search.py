@@ -10,10 +10,8 @@ triggers, on PostgreSQL pg_trgm GIN indexes. The statements come from crm.core.s
 that rebuilds `lead` in batch mode (which drops the triggers with the old table) can run them again.
 """
 from alembic import op
-import sqlalchemy as sa
 
 from crm.core import search
-
 
 # revision identifiers, used by Alembic.
 revision = '0007'
