@@ -12,7 +12,8 @@ from crm.core.access import admin_required
 from crm.core.formatting import local_today
 from crm.extensions import db
 from crm.leads.models import Lead
-from crm.privacy import bp, consent, services
+from crm.privacy import _bp as bp
+from crm.privacy import consent, services
 from crm.privacy.forms import ACTIONS, ConfidentialForm, EraseForm, ExportForm
 
 
