@@ -1,11 +1,17 @@
-"""Telling people what concerns them. In-app notices now; email and webhooks plug in here later."""
+"""Telling people what concerns them: an in-app notice always; an email when SMTP is configured; a line in
+the group chat (webhook) for new enquiries and collisions when a webhook is configured.
+
+Emails and webhook messages go into the outbox in the caller's transaction and are sent after it commits
+(crm/notifications/delivery.py), so a dead mail server never breaks the request that caused them.
+"""
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from crm.auth.models import User
 from crm.extensions import db
+from crm.notifications import delivery, messages
 from crm.notifications.models import Notification
 
 
@@ -13,23 +19,47 @@ def _add(user_id: int, lead, kind: str, **payload) -> None:
     db.session.add(Notification(user_id=user_id, lead_id=lead.id, kind=kind, payload=json.dumps(payload)))
 
 
+def _email(user: User, lead, kind: str, subject_body: tuple[str, str]) -> None:
+    subject, body = subject_body
+    delivery.queue_email(user.email, subject, body, kind=kind, user_id=user.id, lead_id=lead.id)
+
+
 def notify_collision(new_lead, existing_lead, reason: str) -> None:
     """Both owners hear that they may be working the same investor."""
     owners = {new_lead.owner_id, existing_lead.owner_id} - {None}
     for owner_id in owners:
-        _add(owner_id, new_lead if owner_id == new_lead.owner_id else existing_lead, "collision",
-             other_lead_id=existing_lead.id if owner_id == new_lead.owner_id else new_lead.id, reason=reason)
+        mine, other = (new_lead, existing_lead) if owner_id == new_lead.owner_id else (existing_lead, new_lead)
+        _add(owner_id, mine, "collision", other_lead_id=other.id, reason=reason)
+        if delivery.email_enabled():
+            owner = db.session.get(User, owner_id)
+            if owner is not None and owner.is_active:
+                _email(owner, mine, "collision", messages.collision(mine, other, reason, owner))
+    if delivery.webhook_enabled():
+        delivery.queue_webhook(messages.group_collision(new_lead, existing_lead, reason), kind="collision",
+                               lead_id=new_lead.id)
 
 
 def notify_assigned(lead, owner: User, by: User) -> None:
     _add(owner.id, lead, "assigned", by=by.name)
+    if delivery.email_enabled():
+        _email(owner, lead, "assigned", messages.assigned(lead, owner, by.name))
+
+
+def new_enquiry_recipients() -> list[User]:
+    """Active managers and duty officers: someone must see every new enquiry within minutes."""
+    return list(db.session.scalars(select(User).where(
+        User.active.is_(True), or_(User.role == "manager", User.is_duty.is_(True))).order_by(User.id)))
 
 
 def notify_new_enquiry(lead) -> None:
-    """Managers hear of every new enquiry so none waits unseen."""
-    managers = db.session.scalars(select(User.id).where(User.role == "manager", User.active.is_(True)))
-    for user_id in managers:
-        _add(user_id, lead, "new_enquiry")
+    """Managers and duty officers hear of every new enquiry so none waits unseen."""
+    recipients = new_enquiry_recipients()
+    for user in recipients:
+        _add(user.id, lead, "new_enquiry")
+        if delivery.email_enabled():
+            _email(user, lead, "new_enquiry", messages.new_enquiry(lead, user))
+    if delivery.webhook_enabled():
+        delivery.queue_webhook(messages.group_new_enquiry(lead), kind="new_enquiry", lead_id=lead.id)
 
 
 def mark_read(user: User, notice_ids: list[int] | None = None) -> int:
