@@ -81,14 +81,14 @@ def test_other_officers_see_a_confidential_lead_by_its_codename_on_its_page(peop
     assert "项目A-07" in html
     for secret in (COMPANY, "王建国", "138", "xingchi", "星驰"):
         assert secret not in html, secret
-    assert 'action="/leads/%d/confidential"' % lead.id not in html  # not theirs to change
+    assert f'action="/leads/{lead.id}/confidential"' not in html  # not theirs to change
 
 
 def test_the_owner_sees_a_confidential_lead_in_full_with_its_form(people, browser_as):
     lead = confidential_lead(people.owner, codename="项目A-07")
     html = page(browser_as(people.owner), f"/leads/{lead.id}")
     assert COMPANY in html and "王建国" in html and MOBILE in html and "项目A-07" in html
-    assert 'action="/leads/%d/confidential"' % lead.id in html
+    assert f'action="/leads/{lead.id}/confidential"' in html
 
 
 def test_activity_notes_of_a_confidential_lead_are_hidden_from_other_officers(people, browser_as):
