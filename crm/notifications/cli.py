@@ -26,10 +26,10 @@ def send_digest_command(day):
     from crm.notifications import delivery, digest
 
     today = day.date() if day else local_today()
-    result = digest.send_digest(today)
-    sent = delivery.deliver_pending()  # the CLI sends at once rather than leaving it to a thread
+    with delivery.sending_inline():  # cron waits for the sending, so it can report what went out
+        result = digest.send_digest(today)
+        sent = delivery.deliver_pending()
     if not delivery.email_enabled():
         click.echo("SMTP is not configured (CRM_SMTP_HOST): no digest emails were queued.")
     click.echo(f"{result.officers} officer(s) with {result.overdue} overdue follow-up(s); "
                f"{result.queued} email(s) queued, {sent['sent']} sent, {sent['retry']} to retry.")
-    delivery.wait_for_background(30)

@@ -21,6 +21,7 @@ import ssl
 import threading
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -55,6 +56,7 @@ _DEFAULTS = {
 }
 LEASE = timedelta(minutes=5)  # an attempt that crashed mid-send is tried again after this
 _OUTBOX_KEY = "crm_outbox"
+_INLINE_KEY = "crm_outbox_inline"
 _threads: set[threading.Thread] = set()
 _threads_lock = threading.Lock()
 
@@ -132,7 +134,7 @@ def _collect_ids(session: Session) -> None:
 def _after_commit(session: Session) -> None:
     """After the commit: hand the new messages to a background thread (no SQL may run here)."""
     ids = session.info.pop(_OUTBOX_KEY + "_ids", None)
-    if not ids or not has_app_context():
+    if not ids or not has_app_context() or session.info.get(_INLINE_KEY):
         return
     app = current_app._get_current_object()
     if not app.config.get("NOTIFY_ASYNC", True):
@@ -141,6 +143,16 @@ def _after_commit(session: Session) -> None:
     with _threads_lock:
         _threads.add(thread)
     thread.start()
+
+
+@contextmanager
+def sending_inline():
+    """Within this block commits start no delivery thread: the caller (a CLI command) sends itself."""
+    db.session.info[_INLINE_KEY] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(_INLINE_KEY, None)
 
 
 def _forget(session: Session) -> None:
