@@ -57,6 +57,7 @@ BLUEPRINTS = (
     "crm.admin",
     "crm.api",
     "crm.notifications",
+    "crm.profile",
     "crm.board",
     "crm.dashboard",
     "crm.briefs",

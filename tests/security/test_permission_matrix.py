@@ -20,8 +20,10 @@ from datetime import timedelta
 
 import pytest
 from flask import url_for
+from sqlalchemy import select
 
 from crm.auth import services as accounts
+from crm.auth.models import ApiToken
 from crm.core.formatting import local_today
 from crm.extensions import db
 from tests.factories import make_lead, make_user
@@ -99,6 +101,12 @@ MATRIX = {
 
     ("notifications.index", "GET"): STAFF,
     ("notifications.mark_all_read", "POST"): STAFF,
+
+    ("profile.index", "GET"): STAFF,
+    ("profile.update", "POST"): STAFF,
+    ("profile.change_password", "POST"): STAFF,
+    ("profile.create_token", "POST"): STAFF,
+    ("profile.revoke_token", "POST"): STAFF,  # one's own tokens only: another user's token id is a 404
 
     ("board.index", "GET"): STAFF,
     ("board.more", "GET"): STAFF,
@@ -204,6 +212,7 @@ def _url_values(endpoint: str, arguments, sample: dict) -> dict:
         "site_id": lambda: sample["site"].id,
         "decision": lambda: "confirm",
         "filename": lambda: "css/app.css",
+        "token_id": lambda: db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == sample["officer"].id)),
     }
     by_endpoint = {
         ("projects.milestone", "kind"): "construction_start",
