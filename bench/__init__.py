@@ -1,1 +1,2 @@
-"""Benchmarks (not tests): `python -m bench` runs every bench/*.py module's main() in turn."""
+"""Benchmarks (not tests): `python -m bench` runs the scale benchmark (bench/scale.py); the others run as
+`python -m bench.<name>`."""

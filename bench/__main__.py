@@ -1,25 +1,13 @@
-"""Run every benchmark in bench/ (each module's main()), one after the other; exit 1 if any missed a goal."""
+"""`python -m bench` (and `make bench`): the scale benchmark of issue 8, bench/scale.py.
 
-import importlib
-import pkgutil
+Each benchmark also runs on its own: python -m bench.scale, bench.board_dashboard, bench.briefs,
+bench.tax_import; bench.dataset builds the scale data set alone, bench.floor is the bare app it is measured
+against. Arguments are passed on to bench.scale (python -m bench --help).
+"""
+
 import sys
-from pathlib import Path
 
-
-def main() -> int:
-    failed = []
-    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_"))
-    for name in names:
-        module = importlib.import_module(f"bench.{name}")
-        if not hasattr(module, "main"):
-            continue
-        print(f"\n=== bench.{name} ===", flush=True)
-        if module.main([]):
-            failed.append(name)
-    if failed:
-        print(f"\nGoals missed in: {', '.join(failed)}")
-    return 1 if failed else 0
-
+from bench.scale import main
 
 if __name__ == "__main__":
     sys.exit(main())
