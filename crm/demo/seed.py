@@ -13,6 +13,7 @@ import multiprocessing
 import queue
 import random
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from zoneinfo import ZoneInfo
@@ -139,17 +140,18 @@ def write_leads(rng: random.Random, cast: Cast, count: int) -> tuple[list[dict],
     pending_notices: list[dict] = []
     writer = BulkWriter(connection)
     write = writer.write
-    for batch in planned_batches(planner, count):
-        write(Lead.__table__, batch.leads)
-        write(Activity.__table__, batch.activities)
-        write(LeadEvent.__table__, batch.events)
-        pending_notices += batch.notifications
-        counts["activities"] += len(batch.activities)
-        counts["events"] += len(batch.events)
-        for row in batch.leads:
-            counts[row["stage"]] += 1
-            counts["collisions"] += row["collides_with_id"] is not None
-            leads.append(summary_of(row))
+    with search_index_rebuilt_after(connection):
+        for batch in planned_batches(planner, count):
+            write(Lead.__table__, batch.leads)
+            write(Activity.__table__, batch.activities)
+            write(LeadEvent.__table__, batch.events)
+            pending_notices += batch.notifications
+            counts["activities"] += len(batch.activities)
+            counts["events"] += len(batch.events)
+            for row in batch.leads:
+                counts[row["stage"]] += 1
+                counts["collisions"] += row["collides_with_id"] is not None
+                leads.append(summary_of(row))
     # In time order, so notice ids follow their dates like everything else.
     pending_notices.sort(key=lambda n: n["created_at"])
     write(Notification.__table__, pending_notices)
@@ -158,6 +160,31 @@ def write_leads(rng: random.Random, cast: Cast, count: int) -> tuple[list[dict],
         connection.execute(text(
             "SELECT setval(pg_get_serial_sequence('lead', 'id'), (SELECT COALESCE(MAX(id), 1) FROM lead))"))
     return leads, counts
+
+
+@contextmanager
+def search_index_rebuilt_after(connection):
+    """On SQLite, load leads without the per-row trigger of the lead search index, then rebuild it once.
+
+    crm.core.search keeps an FTS5 trigram index in step with `lead` through an insert trigger. Row by row
+    inside one large transaction that costs more the more rows there are (100,000 leads: about 40 s of the
+    load); one 'rebuild' afterwards takes a second or two. Dropping the trigger is part of the transaction,
+    so if the load fails the rollback restores it; on success search.sqlite_fts_ddl() puts the triggers back
+    exactly as the migration made them and rebuilds the index.
+    """
+    try:
+        from crm.core import search
+    except ImportError:  # an installation without the search index
+        search = None
+    trigger = f"{search.FTS_TABLE}_ai" if search else None
+    if connection.dialect.name != "sqlite" or trigger is None or connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)).first() is None:
+        yield
+        return
+    connection.exec_driver_sql(f'DROP TRIGGER "{trigger}"')
+    yield
+    for statement in search.sqlite_fts_ddl():
+        connection.exec_driver_sql(statement)
 
 
 def planned_batches(planner: LeadPlanner, count: int):

@@ -133,3 +133,18 @@ def test_a_negative_lead_count_is_refused(app, db):
     with pytest.raises(ValueError):
         seed.seed_demo(lead_count=-1)
     assert _count(db, User) == 0
+
+
+def test_seeded_and_later_leads_are_found_by_search(cli, db):
+    """The bulk load skips the search index's row trigger (SQLite) and rebuilds it: nothing is missing."""
+    from crm.leads.queries import search_condition
+
+    assert cli("--leads", "60").exit_code == 0
+    seeded = db.session.scalar(select(Lead).where(Lead.collides_with_id.is_(None)).order_by(Lead.id.desc()).limit(1))
+    found = db.session.scalars(select(Lead.id).where(search_condition(seeded.company_key))).all()
+    assert seeded.id in found
+    officer = db.session.scalar(select(User).where(User.email == "zhang.min@demo.zone"))
+    later = services.create_lead({"kind": "office", "source": "hotline", "company_name": "甲乙丙丁测试有限公司",
+                                  "contact_name": "钱七", "mobile": "+8613900000002"}, by=officer)
+    db.session.commit()
+    assert db.session.scalars(select(Lead.id).where(search_condition("甲乙丙丁"))).all() == [later.id]
