@@ -64,6 +64,7 @@ BLUEPRINTS = (
     "crm.sites",
     "crm.projects",
     "crm.tax",
+    "crm.imports",
     "crm.privacy",
 )
 

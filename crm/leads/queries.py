@@ -10,6 +10,7 @@ from crm.auth.models import User
 from crm.core import search
 from crm.core.pagination import Page, paginate
 from crm.extensions import db
+from crm.leads.aliases import alias_condition
 from crm.leads.identity import fold, mobile_or_none, normalise_company
 from crm.leads.models import OPEN_STAGES, Activity, Industry, Lead, LeadEvent
 from crm.privacy import visibility
@@ -63,6 +64,7 @@ def search_condition(q: str):
     lead_id = lead_id_from_reference(q)
     if lead_id:
         conditions.append(Lead.id == lead_id)
+        conditions.append(alias_condition(Lead.id, lead_id))  # a merged lead's reference finds the kept lead
     conditions.append(Lead.credit_code == q.upper())
     return or_(*conditions)
 
