@@ -43,6 +43,9 @@ def sample(db):
         values["land_mu" if kind == "land_plot" else "area_m2"] = Decimal("1200")
         site = sites.create_site(values, by=None)
     sites.reserve_site(site.id, lead, by=officer, until=today + timedelta(days=7), today=today)
+    from crm.imports.models import LeadImport
+
+    _db.session.add(LeadImport(user_id=officer.id, filename="展会名单.xlsx", status="done", total_rows=3, created=3))
     token = accounts.create_token(manager, "schemathesis")
     _db.session.commit()
     return {"Authorization": f"Bearer {token}"}

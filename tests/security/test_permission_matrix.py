@@ -85,6 +85,8 @@ MATRIX = {
     ("api.get_project", "GET"): API_ANY,
     ("api.list_sites", "GET"): API_ANY,
     ("api.get_site", "GET"): API_ANY,
+    ("api.list_imports", "GET"): API_ANY,
+    ("api.get_import", "GET"): API_OWNER,  # the officer's own import; managers see all
 
     ("leads.index", "GET"): STAFF,
     ("leads.my_day", "GET"): STAFF,
@@ -168,6 +170,7 @@ def _setup() -> dict:
               "free_lead": make_lead(by=None), "today": local_today()}
     sample["tokens"] = {role: accounts.create_token(sample[role], "matrix") for role in ROLES[1:]}
     _add_projects_and_sites(sample)
+    _add_api_import(sample)
     db.session.commit()
     return sample
 
@@ -197,6 +200,14 @@ def _add_projects_and_sites(sample: dict) -> None:
         sample["reserved_site"] = reserved
 
 
+def _add_api_import(sample: dict) -> None:
+    """An import record of "officer", for GET /api/v1/imports/<id>."""
+    from crm.imports.models import LeadImport
+
+    sample["api_import"] = LeadImport(user_id=sample["officer"].id, filename="矩阵展会名单.xlsx", status="done")
+    db.session.add(sample["api_import"])
+
+
 def _url_values(endpoint: str, arguments, sample: dict) -> dict:
     """A sample value for each URL argument; a new argument name fails with what to add."""
     by_argument = {
@@ -218,6 +229,7 @@ def _url_values(endpoint: str, arguments, sample: dict) -> dict:
         ("projects.milestone", "kind"): "construction_start",
         ("projects.stalled", "kind"): "signed_not_started",
         ("sites.release", "site_id"): lambda: sample["reserved_site"].id,
+        ("api.get_import", "import_id"): lambda: sample["api_import"].id,
     }
     values = {}
     for argument in arguments:
