@@ -201,11 +201,14 @@ def seed_history(rng: random.Random, writer: Writer, officers: list) -> list[dic
     specs = list(HISTORY)
     for brand, trade, industry in INVENTED:
         mu = rng.choice((20, 30, 40, 50, 60, 80, 100))
-        phase = rng.choice(("in_production", "in_production", "in_production", "completed", "started", "signed"))
+        year = rng.choice((2019, 2020, 2021, 2022, 2023, 2024, 2025, 2025))
+        phase = rng.choice({2025: ("started", "started", "completed", "signed"),
+                            2024: ("in_production", "in_production", "completed", "started")}.get(year, (
+            "in_production", "in_production", "in_production", "completed", "started", "signed")))
         specs.append((f"{brand}{trade}产业化项目", f"湖南{brand}{trade}有限公司", industry, mu,
                       mu * rng.choice((400, 500, 600, 800)), mu * rng.choice((20, 30, 40, 50)),
-                      rng.choice((2019, 2020, 2021, 2022, 2023)), phase, rng.random() < 0.3, rng.random() < 0.3,
-                      rng.random() < 0.08, None, rng.randint(0, 4)))
+                      year, phase, rng.random() < 0.3, rng.random() < 0.3, rng.random() < 0.08, None,
+                      rng.randint(0, 4)))
     specs.append(("智造谷二期（谋划）", "株洲高新产业投资集团有限公司", "nev", 300, 200000, 8000, None, "planned", True,
                   False, False, "周常务副区长", 0))
     specs.append(("低空经济产业园（谋划）", "株洲低空经济发展有限公司", "aero", 180, 100000, 3000, None, "planned",
@@ -331,7 +334,7 @@ def seed_lead_projects(rng: random.Random, writer: Writer, signed: list[dict]) -
             actual = None
             if kind == "signed":
                 actual = signed_on
-            elif previous and planned <= writer.today and rng.random() < 0.7:
+            elif previous and planned <= writer.today and rng.random() < 0.8:
                 candidate = planned + timedelta(days=rng.choice((-10, 0, 0, 15, 45)))
                 if previous <= candidate <= writer.today:
                     actual = candidate

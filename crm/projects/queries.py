@@ -9,8 +9,8 @@ Definitions used throughout:
 - tax per mu: realised tax of the last full year ÷ the project's land in mu (none without land);
 - under-delivery: a project in production since the start of the last full year at the latest (so a full
   year of production) whose realised tax that year is below UNDER_DELIVERY_SHARE (80%) of its promise;
-- rates for a year (开工率, 竣工率, 投产率): of the signed projects whose milestone was planned within the
-  year, the share that reached it by the year's end (or today, for the current year);
+- rates for a year (开工率, 竣工率, 投产率): of the signed projects whose milestone fell due within the year
+  (planned between 1 January and the year's end, or today for the current year), the share that reached it;
 - 资金到位率: capital in place up to the year's end ÷ committed investment, over projects signed by then;
 - stalled: signed but not started, started but not completed, completed (or moved in) but not producing,
   each past the planned date of the milestone it waits for.
@@ -250,7 +250,7 @@ class Rate:
 
 
 def year_rates(year: int, today: date) -> dict[str, Rate]:
-    """开工率, 竣工率, 投产率: signed projects whose milestone was planned in `year` that reached it."""
+    """开工率, 竣工率, 投产率: of signed projects whose milestone fell due in `year` (so far), those that reached it."""
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
     query = (select(Milestone.kind, func.count(Milestone.id),
                     func.coalesce(func.sum(case((and_(Milestone.actual_on.is_not(None),
@@ -258,7 +258,7 @@ def year_rates(year: int, today: date) -> dict[str, Rate]:
              .join(Project, Project.id == Milestone.project_id)
              .where(Project.phase != "planned",
                     Milestone.kind.in_(("construction_start", "completion", "production")),
-                    Milestone.planned_on >= start, Milestone.planned_on <= date(year, 12, 31))
+                    Milestone.planned_on >= start, Milestone.planned_on <= end)
              .group_by(Milestone.kind))
     rates = {kind: Rate(kind, 0, 0) for kind in ("construction_start", "completion", "production")}
     for kind, due, done in db.session.execute(query):
