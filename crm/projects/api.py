@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from crm.projects import queries
 from crm.projects.models import Project
 from crm.projects.queries import Figures, project_figures
 
@@ -35,3 +36,18 @@ def project_json(project: Project, figures: Figures | None = None, today: date |
         "flags": {"key": project.is_key, "four_new": project.is_four_new, "500_strong": project.is_500_strong},
         "sponsoring_leader": project.sponsoring_leader,
     }
+
+
+def projects_json_page(filters: queries.ProjectFilters, today: date, page: int = 1, per_page: int = 50) -> dict:
+    """A page of the register as the API lists it: {"items", "total", "page", "per_page"}, the tax figures
+    of every item coming from the register's one query (no query per project)."""
+    result = queries.register_page(filters, today, page, per_page)
+    year = queries.last_full_year(today)
+    items = []
+    for row in result.items:
+        figures = Figures(year=year, realised=row.realised, tax_per_mu=row.tax_per_mu,
+                          under_delivering=row.under_delivering,
+                          in_production_full_year=row.production_on is not None
+                          and row.production_on <= date(year, 1, 1))
+        items.append(project_json(row.project, figures))
+    return {"items": items, "total": result.total, "page": result.page, "per_page": result.per_page}

@@ -170,6 +170,7 @@ class RegisterRow:
     under_delivering: bool
     overdue_problems: int
     late_milestones: int
+    production_on: date | None = None
 
 
 def register_query(filters: ProjectFilters, today: date) -> Select:
@@ -193,7 +194,7 @@ def register_page(filters: ProjectFilters, today: date, page: int = 1, per_page:
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     items = [RegisterRow(project=r[0], realised=_dec(r.realised), tax_per_mu=_dec(r.tax_per_mu),
                          under_delivering=bool(r.under), overdue_problems=int(r.overdue or 0),
-                         late_milestones=int(r.late or 0)) for r in rows]
+                         late_milestones=int(r.late or 0), production_on=r.production_on) for r in rows]
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 

@@ -198,3 +198,9 @@ def test_project_json_has_the_api_fields(db, app):
         assert key in data
     assert (data["realised_tax"], data["tax_per_mu"], data["phase"]) == (25.0, 2.5, "planned")
     assert date.today().year - 1 <= data["realised_tax_year"] + 1
+    with app.test_request_context():
+        from crm.projects.api import projects_json_page
+        from crm.projects.queries import ProjectFilters
+
+        listing = projects_json_page(ProjectFilters(), local_today(), 1, 10)
+    assert listing["total"] == 1 and listing["items"][0] == data
