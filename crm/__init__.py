@@ -56,6 +56,7 @@ BLUEPRINTS = (
     "crm.leads",
     "crm.admin",
     "crm.api",
+    "crm.api.docs",
     "crm.notifications",
     "crm.profile",
     "crm.board",

@@ -74,6 +74,7 @@ MATRIX = {
     ("admin.set_active", "POST"): ADMINS,
 
     ("api.openapi", "GET"): PUBLIC,  # the API's reference, like any public API documentation
+    ("api_docs.index", "GET"): PUBLIC,  # the same reference, rendered for people
     ("api.create_enquiry", "POST"): API_ANY,
     ("api.list_leads", "GET"): API_ANY,
     ("api.get_lead", "GET"): API_ANY,
