@@ -83,13 +83,15 @@ def _iso(value) -> str | None:
     return value.isoformat() + "Z" if hasattr(value, "hour") else value.isoformat()
 
 
-def activity_json(activity) -> dict:
+def activity_json(activity, viewer=None) -> dict:
+    """An activity; its notes follow the lead's confidentiality for `viewer` (default: the token's user)."""
+    viewer = viewer if viewer is not None else g.get("api_user")
     return {
         "id": activity.id,
         "lead_id": activity.lead_id,
         "kind": activity.kind,
         "occurred_at": _iso(activity.occurred_at),
-        "outcome": activity.outcome,
+        "outcome": visibility.visible_outcome(viewer, activity.lead, activity),
         "next_action": activity.next_action,
         "next_action_due": _iso(activity.next_action_due),
         "user_id": activity.user_id,

@@ -197,3 +197,19 @@ def test_a_collision_with_a_confidential_lead_names_only_its_codename(people, br
     assert mine.collides_with_id == secret.id
     html = page(browser_as(people.other), f"/leads/{mine.id}")
     assert "项目A-07" in html and COMPANY not in html
+
+
+def test_the_api_hides_the_activity_notes_of_a_confidential_lead(people, db):
+    from flask import current_app
+
+    from crm.auth import services as accounts
+
+    lead = confidential_lead(people.owner)
+    leads.log_activity(lead, kind="call", outcome="星驰王总确认下周来访", by=people.owner)
+    other = {"Authorization": f"Bearer {accounts.create_token(people.other, 't')}"}
+    owner = {"Authorization": f"Bearer {accounts.create_token(people.owner, 't')}"}
+    db.session.commit()
+    client = current_app.test_client()
+    url = f"/api/v1/leads/{lead.id}/activities"
+    assert [a["outcome"] for a in client.get(url, headers=other).get_json()["items"]] == [""]
+    assert [a["outcome"] for a in client.get(url, headers=owner).get_json()["items"]] == ["星驰王总确认下周来访"]
