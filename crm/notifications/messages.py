@@ -127,7 +127,8 @@ def digest(reader, rows: list, total: int, today: date) -> tuple[str, str]:
             lines.append(_("…and %(n)s more.", n=total - len(rows)))
         root = base_url()
         if root:
-            lines += ["", _("Your day: %(url)s", url=f"{root}/leads/my-day")]
+            my_day = root + "/leads/my-day"
+            lines += ["", _("Your day: %(url)s", url=my_day)]
     return subject, "\n".join(lines)
 
 
