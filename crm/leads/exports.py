@@ -6,6 +6,7 @@ details follow crm.privacy.visibility, as on the pages. Rows are read from the d
 written as they come, so a large export takes no more memory than a small one.
 """
 
+import codecs
 import csv
 import io
 import tempfile
@@ -82,11 +83,10 @@ def _cell(column: str, lead, reader: User, industries: dict[str, str]):
     return value
 
 
-def write_csv(leads: Select, *, reader: User, industries: dict[str, str]) -> Iterator[str]:
-    """The export as CSV text chunks: UTF-8 with a BOM (so Excel reads Chinese), formulas defused."""
+def csv_chunks(leads: Select, *, reader: User, industries: dict[str, str]) -> Iterator[str]:
+    """The export as CSV text, a batch of rows at a time; formulas defused."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield "\ufeff"
     writer.writerow(headers())
     for number, values in enumerate(rows(leads, reader=reader, industries=industries), start=1):
         writer.writerow([_csv_text(v) for v in values])
@@ -95,6 +95,20 @@ def write_csv(leads: Select, *, reader: User, industries: dict[str, str]) -> Ite
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def write_csv(leads: Select, *, reader: User, industries: dict[str, str]):
+    """The export as a CSV file (UTF-8 with a BOM, so Excel reads Chinese), rewound for sending.
+
+    Written to a temporary file that spills to disk, then sent from there: the response streams, and the
+    database is read while the request (and its session) is still open.
+    """
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    output.write(codecs.BOM_UTF8)
+    for chunk in csv_chunks(leads, reader=reader, industries=industries):
+        output.write(chunk.encode("utf-8"))
+    output.seek(0)
+    return output
 
 
 def _csv_text(value) -> str:

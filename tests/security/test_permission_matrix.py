@@ -100,6 +100,19 @@ MATRIX = {
     ("leads.add_activity", "POST"): OWNER,
     ("leads.claim", "POST"): CLAIM,
     ("leads.assign", "POST"): MANAGERS,
+    ("leads.export_xlsx", "GET"): STAFF,
+    ("leads.export_csv", "GET"): STAFF,
+    ("leads.merge", "GET"): OWNER,  # merging into the officer's lead: its owner or a manager
+    ("leads.merge", "POST"): OWNER,
+    ("imports.index", "GET"): STAFF,
+    ("imports.new", "GET"): STAFF,
+    ("imports.new", "POST"): STAFF,
+    ("imports.detail", "GET"): OWNER,  # the officer's own import; managers see all
+    ("imports.discard", "POST"): OWNER,
+    ("imports.mapping", "GET"): OWNER,
+    ("imports.mapping", "POST"): OWNER,
+    ("imports.preview", "GET"): OWNER,
+    ("imports.preview", "POST"): OWNER,
     ("briefs.lead_brief", "GET"): STAFF,
 
     ("notifications.index", "GET"): STAFF,
@@ -172,6 +185,7 @@ def _setup() -> dict:
     sample["tokens"] = {role: accounts.create_token(sample[role], "matrix") for role in ROLES[1:]}
     _add_projects_and_sites(sample)
     _add_api_import(sample)
+    _add_lead_import(sample)
     db.session.commit()
     return sample
 
@@ -209,10 +223,22 @@ def _add_api_import(sample: dict) -> None:
     db.session.add(sample["api_import"])
 
 
+def _add_lead_import(sample: dict) -> None:
+    """A contact list "officer" uploaded and has not mapped yet, for the /imports/<id> pages."""
+    from flask import current_app
+
+    if "imports.detail" in current_app.view_functions:
+        from crm.imports import services as imports
+
+        data = "公司名称,联系人,手机\n矩阵导入科技有限公司,孙九,13907312399\n".encode()
+        sample["lead_import"] = imports.stage_upload(data, "矩阵展会名单.csv", by=sample["officer"])
+
+
 def _url_values(endpoint: str, arguments, sample: dict) -> dict:
     """A sample value for each URL argument; a new argument name fails with what to add."""
     by_argument = {
         "lead_id": lambda: sample["lead"].id,
+        "import_id": lambda: sample["lead_import"].id,
         "user_id": lambda: sample["other_officer"].id,
         "active": lambda: 0,
         "token": lambda: sample["lead"].status_token,
