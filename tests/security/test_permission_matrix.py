@@ -72,6 +72,9 @@ MATRIX = {
     ("admin.create_user", "POST"): ADMINS,
     ("admin.change_role", "POST"): ADMINS,
     ("admin.set_active", "POST"): ADMINS,
+    ("privacy.index", "GET"): ADMINS,
+    ("privacy.export", "POST"): ADMINS,
+    ("privacy.erase", "POST"): ADMINS,
 
     ("api.openapi", "GET"): PUBLIC,  # the API's reference, like any public API documentation
     ("api_docs.index", "GET"): PUBLIC,  # the same reference, rendered for people
@@ -113,6 +116,7 @@ MATRIX = {
     ("imports.mapping", "POST"): OWNER,
     ("imports.preview", "GET"): OWNER,
     ("imports.preview", "POST"): OWNER,
+    ("privacy.confidential", "POST"): OWNER,  # the owner or a manager marks a lead confidential
     ("briefs.lead_brief", "GET"): STAFF,
 
     ("notifications.index", "GET"): STAFF,
