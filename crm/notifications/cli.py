@@ -14,7 +14,9 @@ def deliver_notifications_command(retry_now):
     if retry_now:
         delivery.retry_all_now()
     counts = delivery.deliver_pending()
-    click.echo(f"sent {counts['sent']}, to retry {counts['retry']}, given up {counts['failed']}")
+    pruned = delivery.prune_sent()
+    click.echo(f"sent {counts['sent']}, to retry {counts['retry']}, given up {counts['failed']}"
+               + (f"; removed {pruned} sent more than 30 days ago" if pruned else ""))
 
 
 @crm_cli.command("send-digest")

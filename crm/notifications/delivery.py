@@ -226,6 +226,14 @@ def retry_all_now() -> int:
     return result.rowcount
 
 
+def prune_sent(older_than: timedelta = timedelta(days=30)) -> int:
+    """Delete messages sent long ago: the outbox is a queue, not an archive of who was told what."""
+    result = db.session.execute(Delivery.__table__.delete().where(Delivery.status == "sent",
+                                                                  Delivery.sent_at < utcnow() - older_than))
+    db.session.commit()
+    return result.rowcount
+
+
 def deliver_pending(*, ids: list[int] | None = None, limit: int = 500, now: datetime | None = None) -> dict:
     """Send the messages that are due (or just `ids`, if due); returns counts {"sent", "retry", "failed"}.
 

@@ -189,3 +189,20 @@ def test_duty_officers_get_the_in_app_notice_too(db):
     assert _db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == duty.id, Notification.kind == "new_enquiry")) == 1
     assert _db.session.get(User, duty.id).is_duty
+
+
+def test_old_sent_messages_are_pruned_but_pending_ones_kept(db, channels, app):
+    from datetime import timedelta
+
+    from crm.core.database import utcnow
+
+    channels(smtp_port=free_port(), NOTIFY_ASYNC=False)
+    make_user("manager")
+    make_lead(by=None)
+    make_lead(by=None)
+    old, pending = _deliveries()
+    old.status, old.sent_at = "sent", utcnow() - timedelta(days=31)
+    _db.session.commit()
+    result = app.test_cli_runner().invoke(args=["crm", "deliver-notifications"])
+    assert result.exit_code == 0 and "removed 1" in result.output, result.output
+    assert [d.id for d in _deliveries()] == [pending.id]
