@@ -14,6 +14,7 @@ import queue
 import random
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from zoneinfo import ZoneInfo
@@ -139,22 +140,16 @@ def write_leads(rng: random.Random, cast: Cast, count: int) -> tuple[list[dict],
     leads: list[dict] = []
     pending_notices: list[dict] = []
     writer = BulkWriter(connection)
-    write = writer.write
     with search_index_rebuilt_after(connection):
-        for batch in planned_batches(planner, count):
-            write(Lead.__table__, batch.leads)
-            write(Activity.__table__, batch.activities)
-            write(LeadEvent.__table__, batch.events)
-            pending_notices += batch.notifications
-            counts["activities"] += len(batch.activities)
-            counts["events"] += len(batch.events)
-            for row in batch.leads:
-                counts[row["stage"]] += 1
-                counts["collisions"] += row["collides_with_id"] is not None
-                leads.append(summary_of(row))
+        for ready in ready_batches(planner, count, writer):
+            for table_rows in ready.tables:
+                writer.send(table_rows)
+            counts.update(ready.counts)
+            leads += ready.summaries
+            pending_notices += ready.notifications
     # In time order, so notice ids follow their dates like everything else.
     pending_notices.sort(key=lambda n: n["created_at"])
-    write(Notification.__table__, pending_notices)
+    writer.write(Notification.__table__, pending_notices)
     writer.close()
     if postgres:
         connection.execute(text(
@@ -187,19 +182,43 @@ def search_index_rebuilt_after(connection):
         connection.exec_driver_sql(statement)
 
 
-def planned_batches(planner: LeadPlanner, count: int):
-    """The planner's batches in order: made here, or for large runs in a forked process (same rows)."""
+@dataclass
+class Ready:
+    """One planned batch made ready for the database: rows converted for the driver, plus what the
+    summary and the extensions need. Small and cheap to pickle, so a child process can make it."""
+
+    tables: list
+    summaries: list[dict]
+    counts: Counter
+    notifications: list[dict]
+
+
+def _ready(batch, writer: "BulkWriter") -> Ready:
+    counts = Counter(activities=len(batch.activities), events=len(batch.events))
+    for row in batch.leads:
+        counts[row["stage"]] += 1
+        counts["collisions"] += row["collides_with_id"] is not None
+    return Ready(tables=[writer.prepare(Lead.__table__, batch.leads),
+                         writer.prepare(Activity.__table__, batch.activities),
+                         writer.prepare(LeadEvent.__table__, batch.events)],
+                 summaries=[summary_of(row) for row in batch.leads], counts=counts,
+                 notifications=batch.notifications)
+
+
+def ready_batches(planner: LeadPlanner, count: int, writer: "BulkWriter"):
+    """The planner's batches in order, ready to send: made here, or for large runs in a forked process
+    (the same rows; it plans and converts while this process writes)."""
     draws = planner.draws(count)
     slices = [draws[start:start + LEADS_PER_BATCH] for start in range(0, count, LEADS_PER_BATCH)]
     if count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         for part in slices:
-            yield planner.batch(part)
+            yield _ready(planner.batch(part), writer)
         return
     context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=4)
-    # The child only computes rows: it never touches the inherited database connection, and
-    # multiprocessing ends it with os._exit, so no finaliser of ours runs there.
-    worker = context.Process(target=_plan_in_child, args=(planner, slices, channel), daemon=True)
+    # The child only computes rows (writer.prepare touches no connection): it never uses the inherited
+    # database connection, and multiprocessing ends it with os._exit, so no finaliser of ours runs there.
+    worker = context.Process(target=_plan_in_child, args=(planner, slices, writer, channel), daemon=True)
     worker.start()
     try:
         for _ in slices:
@@ -219,10 +238,10 @@ def planned_batches(planner: LeadPlanner, count: int):
             worker.kill()
 
 
-def _plan_in_child(planner: LeadPlanner, slices, channel) -> None:
+def _plan_in_child(planner: LeadPlanner, slices, writer: "BulkWriter", channel) -> None:
     try:
         for part in slices:
-            channel.put(planner.batch(part))
+            channel.put(_ready(planner.batch(part), writer))
     except Exception as err:  # hand it to the parent, which raises it
         channel.put(RuntimeError(f"planning demo rows failed: {err!r}"))
 
@@ -238,6 +257,12 @@ class BulkWriter:
     def __init__(self, connection):
         self.connection = connection
         self.dialect = connection.dialect
+        if self.dialect.name == "postgresql" and self.dialect.driver == "psycopg":
+            self.mode = "copy"
+        elif self.dialect.paramstyle == "qmark":
+            self.mode = "executemany"
+        else:
+            self.mode = "core"
         if self.dialect.name == "sqlite":
             # Fourteen indexes on lead: with SQLite's default 2 MB page cache a large run spends most of
             # its time re-reading index pages. This connection goes back to the pool afterwards, so the
@@ -250,32 +275,41 @@ class BulkWriter:
             self.connection.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
 
     def write(self, table, rows: list[dict]) -> None:
+        self.send(self.prepare(table, rows))
+
+    def prepare(self, table, rows: list[dict]) -> "TableRows":
+        """The rows as the driver will take them. Uses no connection, so a child process may call it."""
         if not rows:
+            return TableRows(table.name, (), [])
+        columns = tuple(rows[0])
+        if self.mode == "copy":
+            values = itemgetter(*columns)
+            return TableRows(table.name, columns, [values(row) for row in rows])
+        if self.mode == "executemany":
+            return TableRows(table.name, columns, self._converted(table, columns, rows))
+        return TableRows(table.name, columns, rows)
+
+    def send(self, prepared: "TableRows") -> None:
+        if not prepared.rows:
             return
-        columns = list(rows[0])
-        if self.dialect.name == "postgresql" and self.dialect.driver == "psycopg":
-            self._copy(table, columns, rows)
-        elif self.dialect.paramstyle == "qmark":
-            self._executemany(table, columns, rows)
-        else:
-            for start in range(0, len(rows), ROWS_PER_INSERT):
-                self.connection.execute(table.insert(), rows[start:start + ROWS_PER_INSERT])
-
-    def _names(self, table, columns) -> tuple[str, str]:
         quote = self.dialect.identifier_preparer.quote
-        return quote(table.name), ", ".join(quote(name) for name in columns)
+        name, column_list = quote(prepared.table), ", ".join(quote(column) for column in prepared.columns)
+        if self.mode == "copy":
+            cursor = self.connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
+                for row in prepared.rows:
+                    copy.write_row(row)
+        elif self.mode == "executemany":
+            sql = f"INSERT INTO {name} ({column_list}) VALUES ({', '.join('?' * len(prepared.columns))})"
+            for start in range(0, len(prepared.rows), ROWS_PER_INSERT):
+                self.connection.exec_driver_sql(sql, prepared.rows[start:start + ROWS_PER_INSERT])
+        else:
+            table = db.metadata.tables[prepared.table]
+            for start in range(0, len(prepared.rows), ROWS_PER_INSERT):
+                self.connection.execute(table.insert(), prepared.rows[start:start + ROWS_PER_INSERT])
 
-    def _copy(self, table, columns, rows) -> None:
-        name, column_list = self._names(table, columns)
-        values = itemgetter(*columns)
-        cursor = self.connection.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(values(row))
-
-    def _executemany(self, table, columns, rows) -> None:
-        name, column_list = self._names(table, columns)
-        sql = f"INSERT INTO {name} ({column_list}) VALUES ({', '.join('?' * len(columns))})"
+    def _converted(self, table, columns, rows) -> list[tuple]:
+        """Tuples with each value passed through its column type's bind processor for this database."""
         values = itemgetter(*columns)
         processors = []
         for index, column in enumerate(columns):
@@ -283,14 +317,22 @@ class BulkWriter:
             processor = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
             if processor is not None:
                 processors.append((index, _quicker(column_type, processor)))
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            prepared = []
-            for row in rows[start:start + ROWS_PER_INSERT]:
-                row_values = list(values(row))
-                for index, processor in processors:
-                    row_values[index] = processor(row_values[index])
-                prepared.append(tuple(row_values))
-            self.connection.exec_driver_sql(sql, prepared)
+        converted = []
+        for row in rows:
+            row_values = list(values(row))
+            for index, processor in processors:
+                row_values[index] = processor(row_values[index])
+            converted.append(tuple(row_values))
+        return converted
+
+
+@dataclass
+class TableRows:
+    """Rows for one table, in the shape BulkWriter.send wants."""
+
+    table: str
+    columns: tuple
+    rows: list
 
 
 # SQLite stores dates and times as ISO text; these C-level formatters write the same text several times
