@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select, union_all
 
 from crm.auth.models import User
+from crm.core.vocabulary import PRIORITIES
 from crm.dashboard import sql
 from crm.extensions import db
 from crm.leads.models import Lead
@@ -61,26 +62,49 @@ class BoardFilters:
         return args
 
 
-def conditions(filters: BoardFilters, user: User, today: date) -> list:
-    """SQL conditions for the filters, plus the window that keeps old signed and lost leads off the board."""
+def _owner_mode(filters: BoardFilters) -> str:
+    if filters.owner in ("me", "none"):
+        return filters.owner
+    return "id" if filters.owner.isdigit() else ""
+
+
+def _shape(filters: BoardFilters) -> tuple:
+    """Which filters are on (not their values): one prepared statement per shape."""
+    return (_owner_mode(filters), bool(filters.industry), bool(filters.kind), bool(filters.source), filters.key)
+
+
+def _clauses(shape: tuple) -> list:
+    """The filter conditions of a shape, with bound parameters, plus the window that keeps old signed and
+    lost leads off the board."""
+    owner, industry, kind, source, key = shape
     found = []
-    if filters.owner == "me":
-        found.append(Lead.owner_id == user.id)
-    elif filters.owner == "none":
+    if owner in ("me", "id"):
+        found.append(Lead.owner_id == bindparam("owner_id"))
+    elif owner == "none":
         found.append(Lead.owner_id.is_(None))
-    elif filters.owner.isdigit():
-        found.append(Lead.owner_id == int(filters.owner))
-    if filters.industry:
-        found.append(Lead.industry_code == filters.industry)
-    if filters.kind:
-        found.append(Lead.kind == filters.kind)
-    if filters.source:
-        found.append(Lead.source == filters.source)
-    if filters.key:
+    if industry:
+        found.append(Lead.industry_code == bindparam("industry"))
+    if kind:
+        found.append(Lead.kind == bindparam("kind"))
+    if source:
+        found.append(Lead.source == bindparam("source"))
+    if key:
         found.append(Lead.is_key.is_(True))
-    since = sql.local_start_utc(today - timedelta(days=CLOSED_WINDOW_DAYS))
-    found.append(or_(Lead.stage.not_in(CLOSED_STAGES), Lead.stage_entered_at >= since))
+    found.append(or_(Lead.stage.not_in(CLOSED_STAGES), Lead.stage_entered_at >= bindparam("since")))
     return found
+
+
+def _params(filters: BoardFilters, user: User, today: date) -> dict:
+    owner = _owner_mode(filters)
+    return {"owner_id": user.id if owner == "me" else int(filters.owner) if owner == "id" else None,
+            "industry": filters.industry, "kind": filters.kind, "source": filters.source,
+            "since": sql.local_start_utc(today - timedelta(days=CLOSED_WINDOW_DAYS))}
+
+
+def conditions(filters: BoardFilters, user: User, today: date) -> list:
+    """SQL conditions for the filters (values bound), plus the window for old signed and lost leads."""
+    params = _params(filters, user, today)
+    return [clause.params(params) for clause in _clauses(_shape(filters))]
 
 
 @dataclass
@@ -100,9 +124,9 @@ def column_totals(filters: BoardFilters, user: User, today: date) -> dict[str, C
     investment = func.sum(Lead.planned_investment_wan)
     weighted = func.coalesce(investment, 0) * sql.stage_probability(Lead.stage)  # one probability per group
     query = (select(Lead.stage, func.count(), investment, weighted)
-             .where(*conditions(filters, user, today)).group_by(Lead.stage))
+             .where(*_clauses(_shape(filters))).group_by(Lead.stage))
     totals = {stage: ColumnTotal(stage) for stage in COLUMNS}
-    for stage, n, investment, value in db.session.execute(query):
+    for stage, n, investment, value in db.session.execute(query, _params(filters, user, today)):
         if stage in totals:
             totals[stage] = ColumnTotal(stage, int(n), sql.money(investment), sql.money(value))
     return totals
@@ -116,12 +140,39 @@ def _card_select():
 
 def column_cards(stage: str, filters: BoardFilters, user: User, today: date, offset: int = 0,
                  limit: int | None = None) -> tuple[list, bool]:
-    """One page of a column's cards (CARDS_PER_COLUMN by default), and whether more follow."""
+    """One page of a column's cards (CARDS_PER_COLUMN by default), and whether more follow.
+
+    Cards go by priority, then latest activity, then newest. One branch per priority level reads the
+    ix_lead_board_cards index (stage, priority, last_activity_at, created_at, id) backwards, so each
+    column costs a few dozen index steps at any size; the branches are merged in the same order.
+    The statement is built once per filter shape and reused with new parameters.
+    """
     limit = limit or CARDS_PER_COLUMN
-    query = (_card_select().where(Lead.stage == stage, *conditions(filters, user, today))
-             .order_by(*CARD_ORDER).offset(max(offset, 0)).limit(limit + 1))
-    rows = db.session.execute(query).all()
+    offset = max(offset, 0)
+    params = {**_params(filters, user, today), "stage": stage, "wanted": offset + limit + 1,
+              "offset": offset, "limit": limit + 1}
+    rows = db.session.execute(_cards_statement(_shape(filters)), params).all()
     return rows[:limit], len(rows) > limit
+
+
+_statements: dict[tuple, object] = {}
+
+
+def _cards_statement(shape: tuple):
+    statement = _statements.get(shape)
+    if statement is None:
+        base = _card_select().where(Lead.stage == bindparam("stage"), *_clauses(shape))
+        levels = [int(code) for code in PRIORITIES]
+        branches = [base.where(Lead.priority == level) for level in levels]
+        # Any other value (the forms allow none) still shows, after the known levels; two index ranges.
+        branches.append(base.where(or_(Lead.priority < min(levels), Lead.priority > max(levels))))
+        merged = union_all(*[select(branch.order_by(*CARD_ORDER[1:]).limit(bindparam("wanted")).subquery())
+                             for branch in branches]).subquery()
+        statement = _statements[shape] = (
+            select(merged).order_by(merged.c.priority, merged.c.last_activity_at.desc().nulls_last(),
+                                    merged.c.created_at.desc(), merged.c.id.desc())
+            .offset(bindparam("offset")).limit(bindparam("limit")))
+    return statement
 
 
 def card(lead_id: int):

@@ -37,7 +37,7 @@ class Target(db.Model):
 
 # ---- Read indexes for the board and the dashboard (created by migration 0002) ----
 # The board shows each column's first cards by priority, then latest activity, then newest: this index
-# hands them over in that order, so a column costs ~50 index steps whatever the zone's size. The covering
+# hands them over in that order (per priority, read backwards), so a column costs ~50 index steps. The covering
 # index answers the column totals, stale leads, officers' backlog, weighted pipeline and targets without
 # reading lead rows; the created_at one serves cohorts, sources and industries; the lead_event one serves
 # stage history (funnel reach, time in stage).
@@ -49,8 +49,10 @@ def _declare_read_indexes() -> None:
     from crm.leads.models import Lead, LeadEvent
 
     wanted = {
-        "ix_lead_board_cards": (Lead, (Lead.stage, Lead.priority, Lead.last_activity_at.desc(),
-                                       Lead.created_at.desc(), Lead.id.desc())),
+        # Plain ascending columns: read backwards per priority (see crm.board.queries.column_cards). DESC
+        # columns would be lost when a later SQLite batch migration rebuilds the lead table.
+        "ix_lead_board_cards": (Lead, (Lead.stage, Lead.priority, Lead.last_activity_at, Lead.created_at,
+                                       Lead.id)),
         "ix_lead_stage_figures": (Lead, (Lead.stage, Lead.owner_id, Lead.stage_entered_at,
                                          Lead.planned_investment_wan, Lead.next_action_due, Lead.last_activity_at,
                                          Lead.created_at, Lead.is_key)),

@@ -34,8 +34,8 @@ def upgrade():
     )
     # Read indexes for the board and the dashboard (see crm/dashboard/models.py).
     with op.batch_alter_table('lead', schema=None) as batch_op:
-        batch_op.create_index('ix_lead_board_cards', ['stage', 'priority', sa.text('last_activity_at DESC'),
-                                                      sa.text('created_at DESC'), sa.text('id DESC')], unique=False)
+        batch_op.create_index('ix_lead_board_cards', ['stage', 'priority', 'last_activity_at', 'created_at', 'id'],
+                              unique=False)
         batch_op.create_index('ix_lead_stage_figures', ['stage', 'owner_id', 'stage_entered_at',
                                                         'planned_investment_wan', 'next_action_due',
                                                         'last_activity_at', 'created_at', 'is_key'], unique=False)
