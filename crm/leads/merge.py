@@ -40,7 +40,9 @@ def can_merge(user: User | None, lead: Lead, other: Lead) -> bool:
     if user.is_manager:
         return True
     owners = {lead.owner_id, other.owner_id}
-    return user.id in owners and owners <= {user.id, None}
+    # can_edit: an unowned confidential lead is a manager's to hand out, not to merge into one's own.
+    return user.id in owners and owners <= {user.id, None} and services.can_edit(user, lead) \
+        and services.can_edit(user, other)
 
 
 def choosable_fields(user: User) -> tuple[str, ...]:

@@ -114,3 +114,16 @@ def test_officers_cannot_take_or_edit_an_unowned_confidential_lead(people, brows
     assert other.post(f"/leads/{lead.id}/claim").status_code == 409
     assert other.get(f"/leads/{lead.id}/edit").status_code == 403
     assert leads.can_edit(people.manager, lead)
+
+
+def test_an_officer_cannot_merge_an_unowned_confidential_lead_into_their_own(people, browser_as):
+    from crm.leads import merge
+
+    secret = confidential_lead(people.owner, codename="项目A-07")
+    leads.assign_lead(secret, None, by=people.manager)
+    mine = owned_lead(people.other, company_name="星驰动力", mobile="+8613900002222")
+    db.session.commit()
+    assert not merge.can_merge(people.other, mine, secret)
+    assert merge.can_merge(people.manager, mine, secret)
+    response = browser_as(people.other).get(f"/leads/{mine.id}/merge?with={secret.reference}")
+    assert response.status_code == 403
