@@ -20,7 +20,8 @@ from crm.core import spreadsheets as sheets
 
 MAX_CELL = 10_000  # characters kept per cell; longer text fails the field's own length check anyway
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_RECOGNISED_ENOUGH = 3  # a row naming this many lead fields is the header; stop looking
+_RECOGNISED_ENOUGH = 3
+_DEFUSED = ("=", "+", "-", "@")  # a row naming this many lead fields is the header; stop looking
 
 
 def cell_text(value) -> str:
@@ -35,7 +36,10 @@ def cell_text(value) -> str:
         value = value.date() if value.time() == time.min else value.isoformat(sep=" ")
     if not isinstance(value, str):
         value = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return _CONTROL.sub("", value).strip()[:MAX_CELL]
+    value = _CONTROL.sub("", value).strip()[:MAX_CELL]
+    if value[:1] == "'" and value[1:2] in _DEFUSED:
+        value = value[1:]  # the apostrophe a CSV export (ours too) puts before text Excel would compute
+    return value
 
 
 def column_name(index: int) -> str:
