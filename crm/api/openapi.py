@@ -101,6 +101,9 @@ _SCHEMAS = {
             "investment": _amount("Planned investment, 万元"),
             "message": {"type": "string", "maxLength": 5000},
             "consent": {"type": ["boolean", "string"], "description": "true (or \"y\"): consent to data processing"},
+            "consent_version": {"type": "string", "maxLength": 20,
+                                "description": "Version of the consent text the investor was shown (default: the "
+                                               "current one); an unpublished version gets 422"},
             "source": {"type": "string", "enum": LEAD_SOURCES.codes, "default": "web_form"},
         },
     },
@@ -138,6 +141,10 @@ _SCHEMAS = {
             "lost_reason": _nullable("string"),
             "collides_with_id": _nullable("integer"),
             "message": _nullable("string"),
+            "is_confidential": {"type": "boolean",
+                                "description": "Only its owner, sponsoring leader and managers see who the investor "
+                                               "is; others get the codename as company_name and null contact fields"},
+            "codename": _nullable("string", examples=["项目A-07"]),
             "land_mu": _nullable("number"),
             "floor_area_m2": _nullable("number"),
             "budget_wan": _nullable("number"),
