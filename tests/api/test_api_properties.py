@@ -22,7 +22,7 @@ _scalar = st.one_of(
 )
 _value = st.one_of(_scalar, st.lists(_scalar, max_size=2), st.dictionaries(st.text(max_size=5), _scalar,
                                                                            max_size=2))
-_hypothesis = settings(max_examples=60, deadline=None,
+_hypothesis = settings(max_examples=40, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

@@ -38,7 +38,7 @@ _numbers = st.one_of(
 )
 # Amounts a person would type, at the edges of what the form allows.
 _amounts = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False).map(str)
-_hypothesis = settings(max_examples=80, deadline=None,
+_hypothesis = settings(max_examples=60, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
