@@ -139,8 +139,9 @@ def register(app: Flask) -> Limiter:
     views["auth.login"] = limiter.limit(_setting("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"],
                                         scope="login-account", key_func=login_account_key)(views["auth.login"])
     api = app.blueprints["api"]
-    limiter.limit(_setting("RATELIMIT_API"), key_func=api_token_key, scope="api-token")(api)
-    limiter.limit(_setting("RATELIMIT_API_ADDRESS"), scope="api-address")(api)
+    # Shared: one budget per token across every API endpoint, not one per endpoint.
+    limiter.shared_limit(_setting("RATELIMIT_API"), scope="api-token", key_func=api_token_key)(api)
+    limiter.shared_limit(_setting("RATELIMIT_API_ADDRESS"), scope="api-address")(api)
     return limiter
 
 

@@ -1,6 +1,6 @@
 """Per-token rate limits cover the new API endpoints and answer 429 in the API's JSON error shape.
 
-(Flask-Limiter counts a blueprint limit per endpoint: each endpoint has its own allowance per token.)
+One allowance per token is shared by every API endpoint.
 """
 
 import uuid
@@ -56,4 +56,13 @@ def test_the_register_is_limited_too(limited_client):
     _db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     statuses = [limited_client.get("/api/v1/projects", headers=headers).status_code for _ in range(5)]
+    assert statuses == [200] * 4 + [429]
+
+
+def test_one_allowance_per_token_across_endpoints(limited_client):
+    token = accounts.create_token(make_user("officer"), "a")
+    _db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    statuses = [limited_client.get(url, headers=headers).status_code
+                for url in ("/api/v1/projects", "/api/v1/leads", "/api/v1/sites", "/api/v1/leads", "/api/v1/projects")]
     assert statuses == [200] * 4 + [429]
