@@ -32,6 +32,13 @@ class ConfidentialForm(BaseForm):
     sponsoring_leader_id = CodeSelectField(_l("Sponsoring leader (user)"), choices=[("", "—")],
                                            validators=[Optional()])
 
+# How the person was found (PrivacyEvent.subject starts with one of these codes).
+FOUND_BY = Vocabulary("privacy_found_by", [
+    ("mobile", _l("Mobile")),
+    ("email", _l("Email")),
+    ("reference", _l("Lead reference")),
+])
+
 ACTIONS = Vocabulary("privacy_action", [
     ("export", _l("Exported")),
     ("erase", _l("Erased")),

@@ -14,7 +14,7 @@ from crm.extensions import db
 from crm.leads.models import Lead
 from crm.privacy import _bp as bp
 from crm.privacy import consent, services
-from crm.privacy.forms import ACTIONS, ConfidentialForm, EraseForm, ExportForm
+from crm.privacy.forms import ACTIONS, FOUND_BY, ConfidentialForm, EraseForm, ExportForm
 
 
 @bp.get("/admin/privacy")
@@ -32,7 +32,7 @@ def _render_index(q: str, *, export_form=None, erase_form=None, status: int = 20
         max_leads=services.MAX_LEADS,
         export_form=export_form or ExportForm(q=q), erase_form=erase_form or EraseForm(q=q),
         versions=list(consent.TEXTS.values()), current_version=consent.current_version(),
-        events=services.recent_events(), ACTIONS=ACTIONS), status
+        events=services.recent_events(), ACTIONS=ACTIONS, FOUND_BY=FOUND_BY), status
 
 
 @bp.post("/admin/privacy/export")

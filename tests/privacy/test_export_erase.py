@@ -75,7 +75,7 @@ def test_the_json_export_holds_everything_and_is_audited(people, browser_as, art
     assert event.ids == [first.id, second.id] and event.subject == "mobile +86138****2345"
     assert event.details["format"] == "json" and event.details["counts"]["leads"] == 2
     assert "13807312345" not in (event.subject + event.detail)
-    assert "mobile +86138****2345" in page(admin, "/admin/privacy")
+    assert "手机号 +86138****2345" in page(admin, "/admin/privacy")
 
 
 def test_the_excel_export_has_one_sheet_per_part(people, browser_as):
