@@ -65,6 +65,7 @@ BLUEPRINTS = (
     "crm.sites",
     "crm.projects",
     "crm.tax",
+    "crm.jobs",
     "crm.imports",
     "crm.privacy",
 )

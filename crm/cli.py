@@ -87,3 +87,12 @@ def restore_command(path, force):
     except backup.BackupError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"Restored {path}")
+
+
+@crm_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more jobs.")
+def worker_command(burst):
+    """Run background jobs (the leaders' pipeline reports, ...) from the Redis queue named by REDIS_URL."""
+    from crm.jobs.worker import work
+
+    raise SystemExit(work(burst=burst))

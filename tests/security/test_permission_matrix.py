@@ -138,6 +138,9 @@ MATRIX = {
     ("dashboard.targets", "GET"): STAFF,
     ("dashboard.save_targets", "POST"): MANAGERS,
     ("briefs.pipeline_report", "GET"): MANAGERS,
+    ("jobs.index", "GET"): MANAGERS,
+    ("jobs.generate", "POST"): MANAGERS,
+    ("jobs.download", "GET"): MANAGERS,
 
     ("projects.index", "GET"): STAFF,
     ("projects.new", "GET"): MANAGERS,
@@ -261,6 +264,8 @@ def _url_values(endpoint: str, arguments, sample: dict) -> dict:
         ("projects.stalled", "kind"): "signed_not_started",
         ("sites.release", "site_id"): lambda: sample["reserved_site"].id,
         ("api.get_import", "import_id"): lambda: sample["api_import"].id,
+        # jobs.generate (sorted before it) has just written this file for a manager or an admin.
+        ("jobs.download", "name"): lambda: f"pipeline-{local_today().isoformat()}-u{sample['manager'].id}.pdf",
     }
     values = {}
     for argument in arguments:
