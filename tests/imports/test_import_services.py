@@ -31,7 +31,8 @@ from tests.imports.kit import (
 
 
 def _rows(lead_import) -> dict[int, LeadImportRow]:
-    rows = db.session.scalars(select(LeadImportRow).where(LeadImportRow.import_id == lead_import.id))
+    rows = db.session.scalars(select(LeadImportRow).where(LeadImportRow.import_id == lead_import.id)
+                              .order_by(LeadImportRow.number))
     return {row.number: row for row in rows}
 
 
