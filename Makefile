@@ -55,8 +55,17 @@ run: install system-deps
 test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The scale benchmark loads the app with wrk (Debian's package); SQLite, then PostgreSQL when one answers at
+# BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres). BENCH_ARGS passes options on.
 bench: install system-deps
-	$(PY) -m bench
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing wrk"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+	      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)) \
+	      || echo "WARNING: could not install wrk"; \
+	  else echo "WARNING: wrk is missing (as root: apt-get install wrk)"; fi; }
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
