@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.lead_import                 # 10,000 rows, temporary SQLite database
     .venv/bin/python -m bench.lead_import --rows 2000
-    .venv/bin/python -m bench.lead_import --database-url postgresql://postgres@127.0.0.1:5432/bench_leads
+    .venv/bin/python -m bench.lead_import --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
 Goal (issue 6): the whole import — reading the .xlsx, checking every row with the lead form, finding
 collisions on record and within the file, and committing — takes under 20 s for 10,000 rows. The zone
@@ -28,7 +28,8 @@ def _parse(argv):
     parser = argparse.ArgumentParser(prog="bench.lead_import", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows in the contact list (default 10000)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="an EMPTY database to fill (default: a temporary SQLite file)")
+                        help="a PostgreSQL server (a fresh database is made on it and dropped afterwards); "
+                             "default: a temporary SQLite file")
     return parser.parse_args(argv)
 
 
@@ -92,6 +93,43 @@ def write_workbook(path: Path, rows: int) -> None:
                          f'<sst xmlns="{NS}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>')
 
 
+def _fresh_postgresql(server_url: str):
+    """A new empty database on the server, and a function that drops it."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"bench_leads_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                            dbname=url.database or "postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+class _Step:
+    """with step("name"): ... records the wall-clock and CPU seconds of the block."""
+
+    def __init__(self, timings: dict):
+        self.timings = timings
+
+    def __call__(self, name: str):
+        self.name = name
+        return self
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc):
+        self.timings[self.name] = (time.perf_counter() - self.wall, time.process_time() - self.cpu)
+
+
 def _app(database_url: str):
     from config import TestingConfig
     from crm import create_app
@@ -126,7 +164,11 @@ def main(argv=None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     folder = Path(tempfile.mkdtemp(prefix="bench-leads-"))
     workbook = folder / "expo-contacts.xlsx"
-    database_url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+    drop = None
+    if args.database_url:
+        database_url, drop = _fresh_postgresql(args.database_url)
+    else:
+        database_url = f"sqlite:///{folder / 'bench.db'}"
     app = _app(database_url)
     from flask_migrate import upgrade
 
@@ -143,37 +185,43 @@ def main(argv=None) -> int:
         _seed(manager)
         data = workbook.read_bytes()
         timings = {}
-        began = time.perf_counter()
-        lead_import = services.stage_upload(data, workbook.name, by=manager)
-        db.session.commit()
-        timings["upload (read and stage)"] = time.perf_counter() - began
-        step = time.perf_counter()
-        counts = services.apply_mapping(lead_import, lead_import.mapping, lead_import.defaults, by=manager,
-                                        language="zh")
-        services.set_choice_for_all(lead_import, "collision", "merge", by=manager)
-        db.session.commit()
-        timings["mapping (check rows, find collisions)"] = time.perf_counter() - step
-        step = time.perf_counter()
-        services.commit_import(lead_import, by=manager)
-        db.session.commit()
-        timings["commit (create and merge)"] = time.perf_counter() - step
-        elapsed = time.perf_counter() - began
+        began, began_cpu = time.perf_counter(), time.process_time()
+        step = _Step(timings)
+        with step("upload (read and stage)"):
+            lead_import = services.stage_upload(data, workbook.name, by=manager)
+            db.session.commit()
+        with step("mapping (check rows, find collisions)"):
+            counts = services.apply_mapping(lead_import, lead_import.mapping, lead_import.defaults, by=manager,
+                                            language="zh")
+            services.set_choice_for_all(lead_import, "collision", "merge", by=manager)
+            db.session.commit()
+        with step("commit (create and merge)"):
+            services.commit_import(lead_import, by=manager)
+            db.session.commit()
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
         total = db.session.query(Lead).count()
         record = (lead_import.created, lead_import.merged, lead_import.skipped, lead_import.errors)
     print(f"Contact list: {args.rows:,} rows, {workbook.stat().st_size / 2**20:.1f} MB; {ON_RECORD:,} leads on "
           f"record; database {database_url.split(':', 1)[0]}.")
     print(f"Preview: {counts['new']:,} new, {counts['collision']:,} on record, {counts['duplicate']:,} repeated "
           f"in the file, {counts['error']:,} with errors.")
-    for name, seconds in timings.items():
-        print(f"  {name}: {seconds:.1f} s")
+    for name, (seconds, cpu_seconds) in timings.items():
+        print(f"  {name}: {seconds:.1f} s ({cpu_seconds:.1f} s of CPU in this process)")
     print(f"Import: {record[0]:,} created, {record[1]:,} merged, {record[2]:,} skipped, {record[3]:,} errors; "
           f"{total:,} leads now.")
-    print(f"Time: {elapsed:.1f} s (goal < {TIME_GOAL_S:.0f} s)")
+    print(f"Time: {elapsed:.1f} s (goal < {TIME_GOAL_S:.0f} s); CPU in this process {cpu:.1f} s, "
+          f"{cpu / elapsed:.0%} of one core (well below 100% means other work shared the machine).")
     ok = elapsed < TIME_GOAL_S and record[3] == 0 and sum(record) == args.rows
     print("Goals met." if ok else "GOAL MISSED.")
     for path in folder.iterdir():
         path.unlink()
     folder.rmdir()
+    if drop is not None:
+        from crm.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+        drop()
     return 0 if ok else 1
 
 
