@@ -140,17 +140,19 @@ def write_leads(rng: random.Random, cast: Cast, count: int) -> tuple[list[dict],
     leads: list[dict] = []
     pending_notices: list[dict] = []
     writer = BulkWriter(connection)
-    with search_index_rebuilt_after(connection):
-        for ready in ready_batches(planner, count, writer):
-            for table_rows in ready.tables:
-                writer.send(table_rows)
-            counts.update(ready.counts)
-            leads += ready.summaries
-            pending_notices += ready.notifications
-    # In time order, so notice ids follow their dates like everything else.
-    pending_notices.sort(key=lambda n: n["created_at"])
-    writer.write(Notification.__table__, pending_notices)
-    writer.close()
+    try:
+        with search_index_rebuilt_after(connection):
+            for ready in ready_batches(planner, count, writer):
+                for table_rows in ready.tables:
+                    writer.send(table_rows)
+                counts.update(ready.counts)
+                leads += ready.summaries
+                pending_notices += ready.notifications
+        # In time order, so notice ids follow their dates like everything else.
+        pending_notices.sort(key=lambda n: n["created_at"])
+        writer.write(Notification.__table__, pending_notices)
+    finally:
+        writer.close()
     if postgres:
         connection.execute(text(
             "SELECT setval(pg_get_serial_sequence('lead', 'id'), (SELECT COALESCE(MAX(id), 1) FROM lead))"))
@@ -264,7 +266,7 @@ class BulkWriter:
         else:
             self.mode = "core"
         if self.dialect.name == "sqlite":
-            # Fourteen indexes on lead: with SQLite's default 2 MB page cache a large run spends most of
+            # Two dozen indexes on lead: with SQLite's default 2 MB page cache a large run spends much of
             # its time re-reading index pages. This connection goes back to the pool afterwards, so the
             # setting is undone in close().
             self._cache_size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
