@@ -95,6 +95,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild tables (copy, drop, rename); with foreign keys enforced, dropping a
+            # referenced table such as "user" fails once it holds rows. The pragma only works outside a
+            # transaction, so it goes first; the app turns it back on for its own connections.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

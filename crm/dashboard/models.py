@@ -33,37 +33,3 @@ class Target(db.Model):
 
     def __repr__(self) -> str:
         return f"<Target {self.year}>"
-
-
-# ---- Read indexes for the board and the dashboard (created by migration 0002) ----
-# The board shows each column's first cards by priority, then latest activity, then newest: this index
-# hands them over in that order (per priority, read backwards), so a column costs ~50 index steps. The covering
-# index answers the column totals, stale leads, officers' backlog, weighted pipeline and targets without
-# reading lead rows; the created_at one serves cohorts, sources and industries; the lead_event one serves
-# stage history (funnel reach, time in stage).
-# They belong with the Lead and LeadEvent models; until crm/leads/models.py declares them, they are
-# declared here. If it does (same names), these definitions step aside.
-def _declare_read_indexes() -> None:
-    from sqlalchemy import Index
-
-    from crm.leads.models import Lead, LeadEvent
-
-    wanted = {
-        # Plain ascending columns: read backwards per priority (see crm.board.queries.column_cards). DESC
-        # columns would be lost when a later SQLite batch migration rebuilds the lead table.
-        "ix_lead_board_cards": (Lead, (Lead.stage, Lead.priority, Lead.last_activity_at, Lead.created_at,
-                                       Lead.id)),
-        "ix_lead_stage_figures": (Lead, (Lead.stage, Lead.owner_id, Lead.stage_entered_at,
-                                         Lead.planned_investment_wan, Lead.next_action_due, Lead.last_activity_at,
-                                         Lead.created_at, Lead.is_key)),
-        "ix_lead_created_figures": (Lead, (Lead.created_at, Lead.stage, Lead.source, Lead.industry_code,
-                                           Lead.planned_investment_wan)),
-        "ix_lead_event_history": (LeadEvent, (LeadEvent.field, LeadEvent.lead_id, LeadEvent.at,
-                                              LeadEvent.new_value)),
-    }
-    for name, (model, columns) in wanted.items():
-        if not any(index.name == name for index in model.__table__.indexes):
-            Index(name, *columns)
-
-
-_declare_read_indexes()

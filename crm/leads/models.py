@@ -96,6 +96,12 @@ class Lead(db.Model):
     __table_args__ = (
         Index("ix_lead_owner_stage", "owner_id", "stage"),
         Index("ix_lead_stage_created", "stage", "created_at"),
+        # The board and dashboard read these instead of lead rows (migration 0002). Plain ascending columns:
+        # a later SQLite batch migration that rebuilds the table would drop DESC.
+        Index("ix_lead_board_cards", "stage", "priority", "last_activity_at", "created_at", "id"),
+        Index("ix_lead_stage_figures", "stage", "owner_id", "stage_entered_at", "planned_investment_wan",
+              "next_action_due", "last_activity_at", "created_at", "is_key"),
+        Index("ix_lead_created_figures", "created_at", "stage", "source", "industry_code", "planned_investment_wan"),
     )
 
     @property
@@ -147,6 +153,9 @@ class LeadEvent(db.Model):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+    # Stage history (funnel reach, time in stage) is read from this index alone.
+    __table_args__ = (Index("ix_lead_event_history", "field", "lead_id", "at", "new_value"),)
 
     lead: Mapped[Lead] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship(lazy="joined")
