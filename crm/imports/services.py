@@ -99,7 +99,12 @@ def apply_mapping(lead_import: LeadImport, mapping: dict[str, int], defaults: di
 
     Returns the rows counted by state (error, collision, duplicate, new).
     """
-    _require_status(lead_import, ("mapping", "preview"))
+    # Claimed like the commit claims it: a commit running at the same time waits for this, then sees its result.
+    claimed = db.session.execute(
+        update(LeadImport).where(LeadImport.id == lead_import.id, LeadImport.status.in_(("mapping", "preview")))
+        .values(status="mapping").execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise ImportRefused(_l("This import is already committed or discarded."))
     mapping = check_mapping(mapping, lead_import.header, by=by)
     lead_import.mapping_json = json.dumps(mapping)
     lead_import.defaults_json = json.dumps(defaults)
@@ -361,16 +366,18 @@ def _insert(leads: list[Lead]) -> None:
     status token (unique and random). The leads come back as detached objects with every column loaded;
     the few a collision link changes are added to the session and updated like any lead.
     """
-    columns = Lead.__table__.columns
+    # Every column gets a value (its default when build_lead left it unset), so no attribute of the detached
+    # leads is left to load; only a column with nothing but a server default is left to the database.
+    columns = [c for c in Lead.__table__.columns if c.key != "id" and not (
+        c.default is None and c.server_default is not None and not any(c.key in vars(lead) for lead in leads))]
     rows = []
     for lead in leads:
         state = vars(lead)
         for column in columns:
-            if column.key not in state and column.key != "id":
-                default = column.default
-                setattr(lead, column.key, default.arg if default is not None and default.is_scalar else None)
+            if column.key not in state:
+                setattr(lead, column.key, _default(column))
         lead.version = 1  # the counter starts at 1 on insert (version_id_col)
-        rows.append({column.key: state[column.key] for column in columns if column.key != "id"})
+        rows.append({column.key: state[column.key] for column in columns})
     db.session.execute(insert(Lead.__table__), rows)
     by_token = {lead.status_token: lead for lead in leads}
     tokens = list(by_token)
@@ -381,6 +388,16 @@ def _insert(leads: list[Lead]) -> None:
             by_token[token].id = lead_id
     for lead in leads:
         make_transient_to_detached(lead)
+
+
+def _default(column):
+    """A column's Python-side default value, as an INSERT would apply it."""
+    default = column.default
+    if default is None:
+        return None
+    if default.is_callable:
+        return default.arg(None)
+    return default.arg if default.is_scalar else None
 
 
 def discard_import(lead_import: LeadImport, *, by: User) -> None:
