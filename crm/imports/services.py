@@ -145,14 +145,15 @@ def _find_collisions(good: list, *, by: User) -> None:
         if match is not None:
             row["match_lead_id"], row["match_reason"] = match.id, reason
             row["choice"] = DEFAULT_CHOICE["collision"]
-        earlier = [first_seen[key] for key in queries.identity_keys(lead) if key in first_seen]
+        keys = queries.identity_keys(lead)
+        earlier = [first_seen[key] for key in keys if key in first_seen]
         if earlier:
             first_number, first_lead = min(earlier, key=lambda item: item[0])
             row["duplicate_of"] = first_number
             row["duplicate_reason"] = lead_services.collision_reason(lead, first_lead)
             if match is None:
                 row["choice"] = DEFAULT_CHOICE["duplicate"]
-        for key in queries.identity_keys(lead):
+        for key in keys:
             first_seen.setdefault(key, (number, lead))
 
 
@@ -339,8 +340,9 @@ def _create_leads(plan: dict, *, by: User) -> dict[int, Lead]:
     for position, (lead, (match, reason)) in enumerate(zip(leads, on_record, strict=True)):
         # As create_lead links it: the earliest lead on record, else the earliest lead this file added.
         other = matched.get(match.id) if match is not None else None
+        keys = queries.identity_keys(lead)
         if other is None:
-            earlier = [first_seen[key] for key in queries.identity_keys(lead) if key in first_seen]
+            earlier = [first_seen[key] for key in keys if key in first_seen]
             if earlier:
                 other = min(earlier, key=lambda item: item[0])[1]
                 reason = lead_services.collision_reason(lead, other)
@@ -349,7 +351,7 @@ def _create_leads(plan: dict, *, by: User) -> dict[int, Lead]:
                 if linked not in db.session:
                     db.session.add(linked)
             lead_services.link_to(lead, other, reason, by=by)
-        for key in queries.identity_keys(lead):
+        for key in keys:
             first_seen.setdefault(key, (position, lead))
         if lead.source == "web_form":  # create_lead's rule for who hears of a new lead
             db.session.add(lead)
@@ -375,7 +377,7 @@ def _insert(leads: list[Lead]) -> None:
         state = vars(lead)
         for column in columns:
             if column.key not in state:
-                setattr(lead, column.key, _default(column))
+                state[column.key] = _default(column)  # straight into the (still transient) instance's dict
         lead.version = 1  # the counter starts at 1 on insert (version_id_col)
         rows.append({column.key: state[column.key] for column in columns})
     db.session.execute(insert(Lead.__table__), rows)
