@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from crm.auth.models import User
 from crm.core.database import utcnow
@@ -136,6 +136,8 @@ def build_bundle(leads: list[Lead]) -> dict:
         "audit_events": [_row(e) for e in events],
         "notifications": [_row(n) for n in notices],
         "deliveries": [_row(d) for d in _deliveries(ids)],
+        "merged_leads": [_row(a) for a in _rows_about(_alias_model(), ids, "lead_id")],
+        "import_rows": [_row(r) for r in _rows_about(_import_row_model(), ids, "lead_id", "match_lead_id")],
         "privacy_events": [_row(p) for p in privacy_events_about(ids)],
     }
     for lead in leads:
@@ -160,6 +162,31 @@ def _deliveries(ids: list[int]) -> list:
     if model is None:
         return []
     return list(db.session.scalars(select(model).where(model.lead_id.in_(ids)).order_by(model.id)))
+
+
+def _alias_model():
+    """Merged-away leads (their snapshot holds what they said), when lead merging is installed."""
+    try:
+        from crm.leads.aliases import LeadAlias
+    except ImportError:
+        return None
+    return LeadAlias
+
+
+def _import_row_model():
+    """Staged rows of imported contact lists (the cells as uploaded), when imports are installed."""
+    try:
+        from crm.imports.models import LeadImportRow
+    except ImportError:
+        return None
+    return LeadImportRow
+
+
+def _rows_about(model, ids: list[int], *columns: str) -> list:
+    if model is None:
+        return []
+    condition = or_(*(getattr(model, column).in_(ids) for column in columns))
+    return list(db.session.scalars(select(model).where(condition).order_by(model.id)))
 
 
 def privacy_events_about(ids: list[int]) -> list[PrivacyEvent]:
@@ -232,7 +259,8 @@ def _safe_cell(value):
 def erase_enquirer(leads: list[Lead], *, by: User, reason: str, subject: str | None = None) -> dict:
     """Anonymise these leads for good: who the investor is goes; stage, kind, figures and dates stay for the
     statistics. Activities keep their kind and date but lose their notes; the audit trail loses the values
-    it recorded of personal fields; notices and outgoing messages lose their text. Returns the counts."""
+    it recorded of personal fields; notices and outgoing messages lose their text; so do the snapshots of
+    leads merged into these and the uploaded rows of contact lists they came from. Returns the counts."""
     _check_size(leads)
     reason = (reason or "").strip()
     if not reason:
@@ -254,8 +282,15 @@ def erase_enquirer(leads: list[Lead], *, by: User, reason: str, subject: str | N
         deliveries = db.session.execute(
             update(model).where(model.lead_id.in_(ids))
             .values(subject="", body="", recipient=None, last_error=None)).rowcount
+    merged = imported = 0
+    if (model := _alias_model()) is not None:
+        merged = db.session.execute(update(model).where(model.lead_id.in_(ids)).values(snapshot="{}")).rowcount
+    if (model := _import_row_model()) is not None:
+        imported = db.session.execute(
+            update(model).where(or_(model.lead_id.in_(ids), model.match_lead_id.in_(ids)))
+            .values(cells_json="[]", values_json=None, company_name=None)).rowcount
     counts = {"leads": len(ids), "activities": activities, "audit_events": events, "notifications": notices,
-              "deliveries": deliveries}
+              "deliveries": deliveries, "merged_leads": merged, "import_rows": imported}
     _audit("erase", by=by, leads=leads, subject=subject, detail={"counts": counts}, reason=reason[:500])
     db.session.flush()
     return counts

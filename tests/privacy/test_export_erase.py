@@ -198,3 +198,30 @@ def test_only_admins_export_or_erase(people, browser_as, role):
     assert client.post("/admin/privacy/erase", data={"q": "13807312345", "confirm": "y",
                                                      "reason": "x"}).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(PrivacyEvent)) == 0
+
+
+def test_merged_snapshots_and_imported_rows_are_exported_and_erased(people):
+    import json as _json
+
+    from crm.imports.models import LeadImport, LeadImportRow
+    from crm.leads.aliases import LeadAlias
+    from crm.leads.merge import merge_leads
+
+    first, second, _bystander = _enquirer(people)
+    merge_leads(first, second, by=people.manager)
+    upload = LeadImport(user_id=people.manager.id, filename="expo.xlsx")
+    db.session.add(upload)
+    db.session.flush()
+    db.session.add(LeadImportRow(import_id=upload.id, number=2, cells_json=_json.dumps(["星驰", "13807312345"]),
+                                 values_json=_json.dumps({"mobile": MOBILE}), company_name="星驰", lead_id=first.id))
+    db.session.commit()
+    bundle = services.build_bundle(services.find_enquirer("13807312345").leads)
+    assert "王建国" in bundle["merged_leads"][0]["snapshot"]
+    assert bundle["import_rows"][0]["company_name"] == "星驰"
+
+    counts = services.erase_enquirer(services.find_enquirer("13807312345").leads, by=people.admin, reason="请求")
+    db.session.commit()
+    assert counts["merged_leads"] == 1 and counts["import_rows"] == 1
+    assert db.session.scalar(select(LeadAlias.snapshot)) == "{}"
+    row = db.session.scalar(select(LeadImportRow))
+    assert (row.cells_json, row.values_json, row.company_name) == ("[]", None, None)
