@@ -9,7 +9,7 @@ Globals, not context variables, so imported macros (board cards) can call them t
 
 from flask_login import current_user
 
-from crm.privacy import consent, visibility
+from crm.privacy import visibility
 
 
 def _reader(user):
@@ -29,5 +29,4 @@ def register(app) -> None:
                                                                                      value),
         lead_is_masked=lambda lead, user=None: visibility.is_masked(_reader(user), lead),
         lead_sees_identity=lambda lead, user=None: visibility.sees_identity(_reader(user), lead),
-        consent_text=consent.text_for,
     )
