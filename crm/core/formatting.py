@@ -1,9 +1,10 @@
 """Numbers, money, land and dates shown the way a zone office reads them, in either language."""
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
+from flask import g
+from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_babel import gettext as _
 
 MU_IN_M2 = Decimal("666.67")
@@ -14,34 +15,48 @@ def _is_zh() -> bool:
     return bool(locale) and locale.language == "zh"
 
 
+_CENT = Decimal("0.01")
+
+
+def _grouped(value) -> str:
+    """The number as Babel writes '#,##0.##' in zh_CN and en (the two UI languages share the symbols):
+    thousands grouped with ',', at most two decimals, half-even rounding, no trailing zeros. Written out
+    because list pages format hundreds of figures, and Babel's general formatter costs ~20 µs each."""
+    amount = Decimal(str(value) if isinstance(value, float) else value).quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    if not amount:
+        return "-0" if amount.is_signed() else "0"
+    text = f"{amount:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def money_wan(value) -> str:
     """Money held in 万元: '12,345.6 万元' in Chinese, 'CNY 123.46 M' in English."""
     if value is None or value == "":
         return "—"
     amount = Decimal(value)
     if _is_zh():
-        return f"{format_decimal(amount, format='#,##0.##')} 万元"
-    return _("CNY %(amount)s M", amount=format_decimal(amount / 100, format="#,##0.##"))
+        return f"{_grouped(amount)} 万元"
+    return _("CNY %(amount)s M", amount=_grouped(amount / 100))
 
 
 def land_mu(value) -> str:
     """Land area in 亩 (mu)."""
     if value is None or value == "":
         return "—"
-    number = format_decimal(Decimal(value), format="#,##0.##")
+    number = _grouped(Decimal(value))
     return f"{number} 亩" if _is_zh() else _("%(number)s mu", number=number)
 
 
 def area_m2(value) -> str:
     if value is None or value == "":
         return "—"
-    return f"{format_decimal(Decimal(value), format='#,##0.##')} m²"
+    return f"{_grouped(Decimal(value))} m²"
 
 
 def number(value) -> str:
     if value is None or value == "":
         return "—"
-    return format_decimal(value, format="#,##0.##")
+    return _grouped(value)
 
 
 def local_date(value) -> str:
@@ -50,7 +65,8 @@ def local_date(value) -> str:
     if isinstance(value, datetime):  # stored in UTC: the office's calendar day may differ
         value = to_user_timezone(value.replace(tzinfo=UTC)).date()
     if isinstance(value, date):
-        return format_date(value, "yyyy-MM-dd") if _is_zh() else format_date(value, "medium")
+        # yyyy-MM-dd is ISO 8601: the same text as Babel's, without its pattern machinery.
+        return value.isoformat() if _is_zh() else format_date(value, "medium")
     return str(value)
 
 
@@ -62,7 +78,13 @@ def local_datetime(value) -> str:
 
 def local_today() -> date:
     """Today in the zone's time zone: a 'due today' action is due by the office's calendar."""
-    return to_user_timezone(datetime.now(UTC)).date()
+    try:  # list pages ask once per row: remember it for the request
+        cached = g.get("_local_today")
+    except RuntimeError:  # no app context
+        return to_user_timezone(datetime.now(UTC)).date()
+    if cached is None:
+        cached = g._local_today = to_user_timezone(datetime.now(UTC)).date()
+    return cached
 
 
 def mask_mobile(mobile: str | None) -> str:

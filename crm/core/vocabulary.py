@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+from flask import g
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -26,7 +28,17 @@ class Vocabulary:
         """The label for a code; an unknown code is shown as itself rather than failing a page."""
         if code is None:
             return ""
-        return str(self._labels.get(code, code))
+        # A list page asks for the same few labels hundreds of times: translate each once per request and
+        # language (the language is part of the key: a PDF may force another one mid-request).
+        try:
+            cache = g.setdefault("_vocabulary_labels", {})
+        except RuntimeError:  # no app context (a script): translate every time
+            return str(self._labels.get(code, code))
+        key = (get_locale(), self.name, code)
+        label = cache.get(key)
+        if label is None:
+            label = cache[key] = str(self._labels.get(code, code))
+        return label
 
     def choices(self, blank: object = None) -> list[tuple[str, object]]:
         """(code, label) pairs for a select field, with an optional blank first choice.

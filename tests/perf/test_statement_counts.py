@@ -30,7 +30,7 @@ CEILINGS = {
     "/leads": 6,
     "/leads?q=测试企业": 6,
     "/leads?stage=contacted&sort=investment": 6,
-    "/leads/{lead}": 10,
+    "/leads/{lead}": 12,
     "/leads/my-day": 8,
     "/pipeline": 12,
     "/dashboard": 16,
