@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from crm.auth.models import ApiToken, User  # noqa: F401
-from crm.core import search  # noqa: F401  (read indexes of the lead list and activities)
+from crm.core import indexes  # noqa: F401  (read indexes of the list pages, migration 0007)
 from crm.dashboard.models import Target  # noqa: F401
 from crm.imports.models import LeadImport, LeadImportRow  # noqa: F401
 from crm.leads.aliases import LeadAlias  # noqa: F401

@@ -8,13 +8,9 @@ fall back to LIKE, which reads the whole table but still finds them.
 
 The indexes are not declared on the models (an FTS5 table is not a table SQLAlchemy can describe, and a GIN
 index is PostgreSQL-only), so `include_name` tells Alembic's autogenerate to leave them alone.
-
-Also here: the read indexes that serve the lead list's filters and sorts and the activity reads of the
-dashboard. They belong with the models; they are declared here, beside the search index, so the list's
-whole index plan can be read in one place (see migration 0007).
 """
 
-from sqlalchemy import Index, Integer, column, or_, select, text
+from sqlalchemy import Integer, column, or_, select, text
 
 from crm.extensions import db
 
@@ -141,34 +137,3 @@ def include_name(name, type_, parent_names) -> bool:
     if type_ == "index":
         return name not in TRIGRAM_INDEXES and name != SQLITE_NAMES_INDEX
     return True
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Read indexes for the lead list and the activity reads (created by migration 0007)
-# ---------------------------------------------------------------------------------------------------------
-# Every filter of the lead list has an index, and with the default sort (newest first) a composite one, so
-# the first page costs ~50 index steps whatever the zone's size. Every sort has an index of its own
-# (created_at, next_action_due, company_key, last_activity_at were indexed before; planned investment here).
-# The dashboard's "activities in the last 7 days" per officer reads activity by time, then by user.
-LIST_INDEXES = {
-    "ix_lead_planned_investment": ("lead", ("planned_investment_wan",)),
-    "ix_lead_kind_created": ("lead", ("kind", "created_at")),
-    "ix_lead_source_created": ("lead", ("source", "created_at")),
-    "ix_lead_industry_created": ("lead", ("industry_code", "created_at")),
-    "ix_lead_owner_created": ("lead", ("owner_id", "created_at")),
-    "ix_activity_occurred_at": ("activity", ("occurred_at",)),
-    "ix_activity_user_occurred": ("activity", ("user_id", "occurred_at")),
-}
-
-
-def _declare_list_indexes() -> None:
-    from crm.leads.models import Activity, Lead
-
-    tables = {"lead": Lead.__table__, "activity": Activity.__table__}
-    for name, (table_name, columns) in LIST_INDEXES.items():
-        table = tables[table_name]
-        if not any(index.name == name for index in table.indexes):
-            Index(name, *(table.c[column] for column in columns))
-
-
-_declare_list_indexes()

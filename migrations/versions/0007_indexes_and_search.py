@@ -4,8 +4,8 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 00:00:00
 
-Read indexes for the lead list's filters and sorts and for the dashboard's activity reads (declared in
-crm/core/search.py), and the search index: on SQLite an FTS5 trigram table over lead with its sync
+Read indexes for the lead list's filters and sorts, the dashboard's activity reads and the project
+register's figures (declared in crm/core/indexes.py), and the search index: on SQLite an FTS5 trigram table over lead with its sync
 triggers, on PostgreSQL pg_trgm GIN indexes. The statements come from crm.core.search so a later migration
 that rebuilds `lead` in batch mode (which drops the triggers with the old table) can run them again.
 """
@@ -30,6 +30,11 @@ def upgrade():
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.create_index('ix_activity_occurred_at', ['occurred_at'], unique=False)
         batch_op.create_index('ix_activity_user_occurred', ['user_id', 'occurred_at'], unique=False)
+    with op.batch_alter_table('tax_record', schema=None) as batch_op:
+        batch_op.create_index('ix_tax_record_year_project', ['year', 'project_id', 'amount_wan'], unique=False)
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.create_index('ix_milestone_kind_project', ['kind', 'project_id', 'actual_on'], unique=False)
+        batch_op.create_index('ix_milestone_open', ['actual_on', 'planned_on', 'project_id'], unique=False)
 
     dialect = op.get_bind().dialect.name
     if dialect == 'sqlite':
@@ -50,6 +55,11 @@ def downgrade():
     elif dialect == 'postgresql':
         for statement in search.postgresql_trigram_drop_ddl():
             op.execute(statement)
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.drop_index('ix_milestone_open')
+        batch_op.drop_index('ix_milestone_kind_project')
+    with op.batch_alter_table('tax_record', schema=None) as batch_op:
+        batch_op.drop_index('ix_tax_record_year_project')
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.drop_index('ix_activity_user_occurred')
         batch_op.drop_index('ix_activity_occurred_at')
