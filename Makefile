@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 translations: $(STAMP) $(MO)
 
 %/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po
-	$(VENV)/bin/pybabel compile --use-fuzzy -f -i $< -o $@ >/dev/null
+	$(VENV)/bin/pybabel -q compile --use-fuzzy -f -i $< -o $@
 
 # Lists every message the code uses that no zh_CN catalog translates yet.
 extract-messages: $(STAMP)
