@@ -189,7 +189,9 @@ def register_query(filters: ProjectFilters, today: date) -> Select:
 
 def register_page(filters: ProjectFilters, today: date, page: int = 1, per_page: int = 50) -> Page:
     query = register_query(filters, today)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    # The computed columns change the count only when a filter reads them (only=...): else count plain rows.
+    counted = query if filters.only else _filtered(select(Project.id), filters, under=None, columns={})
+    total = db.session.scalar(select(func.count()).select_from(counted.order_by(None).subquery())) or 0
     page = max(1, page)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     items = [RegisterRow(project=r[0], realised=_dec(r.realised), tax_per_mu=_dec(r.tax_per_mu),
@@ -206,7 +208,8 @@ def register_rows(filters: ProjectFilters, today: date, limit: int = 100_000):
 def phase_counts(filters: ProjectFilters, today: date) -> dict[str, int]:
     """How many projects each batch tab holds, with the other filters applied."""
     columns, join, under = figure_columns(last_full_year(today), today)
-    query = join(select(Project.phase, func.count(Project.id)))
+    query = select(Project.phase, func.count(Project.id))
+    query = join(query) if filters.only else query.select_from(Project)  # the figures only matter to only=...
     query = _filtered(query, filters, under=under, columns=columns, with_phase=False).group_by(Project.phase)
     counts = {phase: count for phase, count in db.session.execute(query)}
     counts["all"] = sum(counts.values())
