@@ -11,12 +11,13 @@ so one module-level instance bound to two apps (the tests build several) would l
 """
 
 import hashlib
-import os
 import time
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits.storage import MemoryStorage
+
+from crm.core.values import from_env
 
 EXTENSION_KEY = "crm_limiter"
 
@@ -37,20 +38,8 @@ _DEFAULTS = {
 }
 
 
-def _from_env(name: str, default):
-    """CRM_<NAME> in the environment overrides a default (a config class attribute overrides both)."""
-    raw = os.environ.get(f"CRM_{name}")
-    if raw is None:
-        return default
-    if isinstance(default, bool):
-        return raw.strip().lower() not in ("0", "false", "no", "off", "")
-    if isinstance(default, int):
-        return int(raw)
-    return raw
-
-
 def defaults() -> dict:
-    return {name: _from_env(name, value) for name, value in _DEFAULTS.items()}
+    return {name: from_env(name, value) for name, value in _DEFAULTS.items()}
 
 
 def _digest(text: str) -> str:

@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from crm.core import formatting
 from crm.core.formatting import local_today
-from crm.leads.display import field_value
 from crm.core.vocabulary import (
     ACTIVITY_KINDS,
     COLLISION_REASONS,
@@ -18,6 +17,7 @@ from crm.core.vocabulary import (
     ROLES,
     STAGES,
 )
+from crm.leads.display import field_value
 
 
 def register(app) -> None:

@@ -60,7 +60,8 @@ class EnquiryForm(BaseForm):
     def validate_area(self, field):
         if not field.errors and field.data is not None and self.need.data in AREA_IN_MU \
                 and field.data > MAX_LAND_MU:
-            raise ValidationError(_l("Land is counted in mu: enter at most %(max)s mu.", max=f"{MAX_LAND_MU:,}"))
+            shown = f"{MAX_LAND_MU:,}"
+            raise ValidationError(_l("Land is counted in mu: enter at most %(max)s mu.", max=shown))
 
     def set_industries(self, industries, language: str) -> None:
         self.industry.choices = [("", "—")] + [(i.code, i.label(language)) for i in industries]

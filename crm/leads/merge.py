@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 
 from crm.auth.models import User
 from crm.core.database import utcnow
+from crm.core.values import same_value
 from crm.extensions import db
 from crm.leads import services
 from crm.leads.aliases import LeadAlias
@@ -53,7 +54,7 @@ def choosable_fields(user: User) -> tuple[str, ...]:
 
 def differences(lead: Lead, other: Lead, user: User) -> list[str]:
     """The fields where the two leads hold different values, in form order."""
-    return [f for f in choosable_fields(user) if not services._same(getattr(lead, f), getattr(other, f))]
+    return [f for f in choosable_fields(user) if not same_value(getattr(lead, f), getattr(other, f))]
 
 
 def default_choice(lead: Lead, other: Lead, field: str) -> str:
@@ -108,7 +109,7 @@ def _take_values(lead: Lead, other: Lead, fields: list[str], *, by: User) -> Non
     """Copy the chosen values, auditing each as an edit (and an owner change as an assignment)."""
     for field in fields:
         old, new = getattr(lead, field), getattr(other, field)
-        if services._same(old, new):
+        if same_value(old, new):
             continue
         setattr(lead, field, new)
         if field == "owner_id":

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from crm.auth.models import User
 from crm.core.database import utcnow
+from crm.core.values import same_value
 from crm.core.vocabulary import ACTIVITY_KINDS, STAGES
 from crm.extensions import db
 from crm.leads import stages
@@ -207,7 +208,7 @@ def update_lead(lead: Lead, changes: dict, *, by: User, expected_version: int | 
         if field in MANAGER_FIELDS and not by.is_manager and value != getattr(lead, field):
             raise LeadPermissionError(_l("Only a manager can set the sponsoring leader or the key flag."))
         old = getattr(lead, field)
-        if _same(old, value):
+        if same_value(old, value):
             continue
         setattr(lead, field, value)
         olds[field] = old
@@ -222,18 +223,6 @@ def update_lead(lead: Lead, changes: dict, *, by: User, expected_version: int | 
             link_collision(lead, by=by)
         db.session.flush()
     return changed
-
-
-def _same(old, new) -> bool:
-    """Equal for an editor: '' and None are both empty, 12 and 12.00 are one amount."""
-    old = None if old == "" else old
-    new = None if new == "" else new
-    if isinstance(old, Decimal) and new is not None:
-        try:
-            return old == Decimal(str(new))
-        except ArithmeticError:
-            return False
-    return old == new
 
 
 def assign_lead(lead: Lead, owner: User | None, *, by: User) -> None:

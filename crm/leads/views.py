@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm.core.database import utcnow
 from crm.core.formatting import local_today
+from crm.core.values import same_value
 from crm.extensions import db
 from crm.leads import bp, queries, services
 from crm.leads.forms import ActivityForm, AssignForm, LeadForm, StageForm
@@ -152,7 +153,7 @@ def _conflict(lead_id: int, form: LeadForm):
     db.session.refresh(lead)
     mine = form.lead_values()
     differences = [(field, mine[field], getattr(lead, field)) for field in mine
-                   if not services._same(getattr(lead, field), mine[field])]
+                   if not same_value(getattr(lead, field), mine[field])]
     form.version.data = lead.version
     return render_template("leads/conflict.html", form=form, lead=lead, differences=differences,
                            industry_names=queries.industry_names(_language())), 409

@@ -15,7 +15,6 @@ NOTIFY_BACKOFF (seconds to wait after the 1st, 2nd... failure), NOTIFY_MAX_ATTEM
 
 import json
 import logging
-import os
 import smtplib
 import ssl
 import threading
@@ -31,6 +30,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from crm.core.database import utcnow
+from crm.core.values import from_env
 from crm.extensions import db
 from crm.notifications.models import Delivery
 
@@ -61,21 +61,10 @@ _threads: set[threading.Thread] = set()
 _threads_lock = threading.Lock()
 
 
-def _from_env(name: str, default):
-    raw = os.environ.get(f"CRM_{name}")
-    if raw is None:
-        return default
-    if isinstance(default, bool):
-        return raw.strip().lower() not in ("0", "false", "no", "off", "")
-    if isinstance(default, int):
-        return int(raw)
-    return raw
-
-
 def init_app(app: Flask) -> None:
     """Settings from the environment unless the config class set them; the after-commit hook, once."""
     for name, default in _DEFAULTS.items():
-        app.config.setdefault(name, _from_env(name, default))
+        app.config.setdefault(name, from_env(name, default))
     if not event.contains(Session, "before_commit", _collect_ids):
         event.listen(Session, "before_commit", _collect_ids)
         event.listen(Session, "after_commit", _after_commit)

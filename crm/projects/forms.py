@@ -5,18 +5,9 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.core.forms import AmountField, BaseForm, CodeSelectField
-from crm.leads.identity import is_valid_credit_code, normalise_credit_code
+from crm.leads.forms import validate_credit_code_field
 from crm.projects.services import EDITABLE_FIELDS
 from crm.projects.vocabulary import PROBLEM_CATEGORIES, PROBLEM_STATUSES
-
-
-def validate_credit_code(form, field):
-    if not field.data:
-        return
-    code = normalise_credit_code(field.data)
-    if not is_valid_credit_code(code):
-        raise ValidationError(_l("This is not a valid unified social credit code (18 characters)."))
-    field.data = code
 
 
 class ProjectForm(BaseForm):
@@ -26,7 +17,7 @@ class ProjectForm(BaseForm):
     company_name = StringField(_l("Investor company"), validators=[
         DataRequired(_l("Enter the investor company.")), Length(max=200)])
     credit_code = StringField(_l("Unified social credit code"),
-                              validators=[Optional(), Length(max=30), validate_credit_code])
+                              validators=[Optional(), Length(max=30), validate_credit_code_field])
     industry_code = CodeSelectField(_l("Industry chain"), choices=[], validators=[Optional()])
     description = StringField(_l("Description"), validators=[Optional(), Length(max=500)])
     investment_wan = AmountField(_l("Committed investment (10k yuan)"))

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from crm.auth.models import User
 from crm.core.database import utcnow
+from crm.core.values import same_value
 from crm.extensions import db
 from crm.leads.identity import normalise_company, normalise_credit_code
 from crm.leads.models import Lead
@@ -189,7 +190,7 @@ def update_project(project: Project, changes: dict, *, by: User, expected_versio
         if name == "credit_code":
             value = normalise_credit_code(value) or None
         old = getattr(project, name)
-        if _same(old, value):
+        if same_value(old, value):
             continue
         if name in MANAGER_FIELDS and not by.is_manager:
             raise ProjectError(_l("Only a manager can set the flags, the sponsoring leader or the owner."))
@@ -205,17 +206,6 @@ def update_project(project: Project, changes: dict, *, by: User, expected_versio
         unlink_tax_records(project, old_credit)
         link_tax_records(project)
     return changed
-
-
-def _same(old, new) -> bool:
-    old = None if old == "" else old
-    new = None if new == "" else new
-    if isinstance(old, Decimal) and new is not None:
-        try:
-            return old == Decimal(str(new))
-        except ArithmeticError:
-            return False
-    return old == new
 
 
 def link_tax_records(project: Project) -> int:

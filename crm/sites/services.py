@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select, update
 from crm.auth.models import User
 from crm.core import spreadsheets as sheets
 from crm.core.database import utcnow
+from crm.core.values import same_value
 from crm.extensions import db
 from crm.leads.models import OPEN_STAGES, Lead
 from crm.sites.models import Site, SiteEvent
@@ -127,7 +128,7 @@ def update_site(site: Site, changes: dict, *, by: User, expected_version: int | 
         if name not in changes:
             continue
         old, new = getattr(site, name), changes[name]
-        if _same(old, new):
+        if same_value(old, new):
             continue
         setattr(site, name, new)
         _audit(site, "field", by=by, field=name, old=old, new=new)
@@ -135,14 +136,6 @@ def update_site(site: Site, changes: dict, *, by: User, expected_version: int | 
     if changed:
         db.session.flush()
     return changed
-
-
-def _same(old, new) -> bool:
-    old = None if old == "" else old
-    new = None if new == "" else new
-    if isinstance(old, Decimal) and new is not None:
-        return old == Decimal(str(new))
-    return old == new
 
 
 def set_status(site: Site, status: str, *, by: User, note: str | None = None) -> None:
