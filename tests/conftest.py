@@ -3,6 +3,7 @@
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from config import TestingConfig
 from crm import create_app
 from crm.extensions import db as _db
+from tests.factories import table_counts
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -139,3 +141,18 @@ def artifacts():
     """Folder for files a person may want to look at after the run (screenshots, PDFs)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def unchanged(db):
+    """`with unchanged(): ...` fails if the block changed the number of rows in any table."""
+
+    @contextmanager
+    def _unchanged():
+        before = table_counts()
+        yield
+        after = table_counts()
+        changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+        assert not changed, f"rows changed (before, after): {changed}"
+
+    return _unchanged

@@ -1,8 +1,6 @@
 """Helpers for the JSON API tests."""
 
-from sqlalchemy import func, inspect, select
 
-from crm.extensions import db
 
 
 def enquiry_payload(**overrides) -> dict:
@@ -22,13 +20,3 @@ def enquiry_payload(**overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def table_counts() -> dict[str, int]:
-    """Row count of every table, in one query: equal before and after means a request stored nothing."""
-    db.session.rollback()
-    existing = set(inspect(db.engine).get_table_names())  # a model whose migration is not written yet
-    tables = [table for table in db.metadata.sorted_tables if table.name in existing]
-    counts = db.session.execute(select(*(select(func.count()).select_from(table).scalar_subquery()
-                                         .label(table.name) for table in tables))).one()
-    return dict(zip([table.name for table in tables], counts, strict=True))

@@ -1,9 +1,7 @@
 """Fixtures for the JSON API: tokens made through the real service, and a JSON-speaking client."""
 
-from contextlib import contextmanager
 
 import pytest
-from api_helpers import table_counts
 
 from crm.auth import services as accounts
 
@@ -31,20 +29,3 @@ def api_user(db):
 @pytest.fixture
 def auth(api_user, token_for):
     return token_for(api_user)
-
-
-@pytest.fixture
-def unchanged(db):
-    """`with unchanged(): ...` fails if the block changed the number of rows in any table."""
-
-    @contextmanager
-    def _unchanged():
-        before = table_counts()
-        yield
-        after = table_counts()
-        changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
-        assert not changed, f"rows changed (before, after): {changed}"
-
-    return _unchanged
-
-
