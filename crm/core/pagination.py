@@ -14,6 +14,7 @@ class Page:
     total: int
     page: int
     per_page: int
+    capped: bool = False  # the count stopped at `total`: there are more (see paginate's count_cap)
 
     @property
     def pages(self) -> int:
@@ -25,14 +26,23 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.capped or self.page < self.pages
 
 
 MAX_PAGE = 100_000  # past this an OFFSET only makes the database work for an empty page
 
 
-def paginate(query: Select, page: int, per_page: int) -> Page:
+def paginate(query: Select, page: int, per_page: int, *, count_cap: int | None = None) -> Page:
+    """One page of `query`. With `count_cap`, counting stops after that many rows (at least through the
+    page asked for and the next): PostgreSQL counts by reading every row, and "more than 10,000" tells a
+    reader of an unfiltered list of 100,000 leads as much as the exact figure, at a tenth of the cost."""
     page = min(max(1, page), MAX_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    counted, capped = query.order_by(None), False
+    if count_cap:
+        cap = max(count_cap, (page + 1) * per_page)
+        total = db.session.scalar(select(func.count()).select_from(counted.limit(cap + 1).subquery())) or 0
+        capped, total = total > cap, min(total, cap)
+    else:
+        total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=page, per_page=per_page, capped=capped)

@@ -23,6 +23,8 @@ SORTS = {
     "investment": (Lead.planned_investment_wan.desc(), Lead.id.desc()),
     "activity": (Lead.last_activity_at.desc(), Lead.id.desc()),
 }
+# The lead list counts at most this many matches ("more than 10,000 found"); the API counts them all.
+LIST_COUNT_CAP = 10_000
 _REFERENCE = re.compile(r"^(?:zs-?)?(?:\d{4}-?)?0*(\d{1,9})$", re.IGNORECASE)
 
 
@@ -97,8 +99,8 @@ def filtered_leads(filters: LeadFilters, *, user: User) -> Select:
     return query.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
-def lead_page(filters: LeadFilters, *, user: User, page: int, per_page: int) -> Page:
-    return paginate(filtered_leads(filters, user=user), page, per_page)
+def lead_page(filters: LeadFilters, *, user: User, page: int, per_page: int, count_cap: int | None = None) -> Page:
+    return paginate(filtered_leads(filters, user=user), page, per_page, count_cap=count_cap)
 
 
 def timeline(lead: Lead) -> list[tuple[datetime, str, object]]:
