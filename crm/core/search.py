@@ -131,9 +131,12 @@ def postgresql_trigram_drop_ddl() -> list[str]:
 
 
 def include_name(name, type_, parent_names) -> bool:
-    """Alembic autogenerate filter: the search index objects live outside the models on purpose."""
+    """Alembic autogenerate filter: the search objects and the dialect-only indexes (crm.core.indexes) live
+    outside the models on purpose."""
     if type_ == "table":
         return not (name == FTS_TABLE or name in FTS_SHADOW)
     if type_ == "index":
-        return name not in TRIGRAM_INDEXES and name != SQLITE_NAMES_INDEX
+        from crm.core.indexes import POSTGRESQL_INDEXES
+
+        return name not in TRIGRAM_INDEXES and name != SQLITE_NAMES_INDEX and name not in POSTGRESQL_INDEXES
     return True

@@ -11,7 +11,7 @@ that rebuilds `lead` in batch mode (which drops the triggers with the old table)
 """
 from alembic import op
 
-from crm.core import search
+from crm.core import indexes, search
 
 # revision identifiers, used by Alembic.
 revision = '0007'
@@ -41,7 +41,7 @@ def upgrade():
         for statement in search.sqlite_fts_ddl():
             op.execute(statement)
     elif dialect == 'postgresql':
-        for statement in search.postgresql_trigram_ddl():
+        for statement in search.postgresql_trigram_ddl() + list(indexes.POSTGRESQL_INDEXES.values()):
             op.execute(statement)
     # Fresh statistics, so the planner picks the filter's index or the sort's index well from the start.
     op.execute('ANALYZE')
@@ -53,7 +53,8 @@ def downgrade():
         for statement in search.sqlite_fts_drop_ddl():
             op.execute(statement)
     elif dialect == 'postgresql':
-        for statement in search.postgresql_trigram_drop_ddl():
+        for statement in search.postgresql_trigram_drop_ddl() + [
+                f"DROP INDEX IF EXISTS {name}" for name in indexes.POSTGRESQL_INDEXES]:
             op.execute(statement)
     with op.batch_alter_table('milestone', schema=None) as batch_op:
         batch_op.drop_index('ix_milestone_open')
