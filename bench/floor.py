@@ -14,7 +14,19 @@ Every ratio in the benchmark's table is a page's time divided by this floor's, m
 import os
 
 from flask import Flask, render_template_string, request
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, event, func, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    exc,
+    func,
+    select,
+)
 
 from config import _database_url
 
@@ -50,7 +62,7 @@ def create_floor_app(database_url: str | None = None) -> Flask:
             cursor.close()
     leads = Table("lead", MetaData(), autoload_with=engine)
     users = Table("user", MetaData(), autoload_with=engine)
-    scratch.create(engine, checkfirst=True)
+    prepare(engine)
     page_query = (select(leads.c.id, leads.c.company_name, leads.c.contact_name, leads.c.kind, leads.c.stage,
                          leads.c.planned_investment_wan, leads.c.next_action, leads.c.next_action_due,
                          leads.c.created_at, users.c.name.label("owner_name"))
@@ -77,6 +89,21 @@ def create_floor_app(database_url: str | None = None) -> Flask:
         return "ok"
 
     return app
+
+
+def prepare(engine_or_url) -> None:
+    """Create the scratch table (the benchmark calls this before gunicorn starts its workers, which would
+    otherwise race to create it)."""
+    engine = create_engine(_database_url(engine_or_url)) if isinstance(engine_or_url, str) else engine_or_url
+    try:
+        scratch.create(engine, checkfirst=True)
+    except exc.DatabaseError:  # another worker made it between the check and the CREATE
+        with engine.connect() as conn:
+            if not engine.dialect.has_table(conn, scratch.name):
+                raise
+    finally:
+        if isinstance(engine_or_url, str):
+            engine.dispose()
 
 
 def scratch_rows(database_url: str) -> int:

@@ -298,6 +298,9 @@ def run_backend(backend: str, args, folder: Path, echo=print) -> dict:
         large_counts = dataset.build(dbs.large, leads=args.leads, projects=args.projects,
                                      tax_records=args.tax_records, echo=echo)
         big, small = _zone_facts(dbs.large), _zone_facts(dbs.small)
+        from bench.floor import prepare
+
+        prepare(dbs.large)
         app = Server("wsgi:app", dbs.large, args.workers, folder / f"{backend}-app.log")
         app_small = Server("wsgi:app", dbs.small, args.workers, folder / f"{backend}-app-small.log")
         floor = Server("bench.floor:create_floor_app()", dbs.large, args.workers, folder / f"{backend}-floor.log")
