@@ -23,8 +23,14 @@ SORTS = {
     "investment": (Lead.planned_investment_wan.desc(), Lead.id.desc()),
     "activity": (Lead.last_activity_at.desc(), Lead.id.desc()),
 }
-# The lead list counts at most this many matches ("more than 10,000 found"); the API counts them all.
+# On PostgreSQL the lead list counts at most this many matches ("more than 10,000 found"); SQLite counts
+# index entries cheaply and always gives the exact figure; the API counts them all.
 LIST_COUNT_CAP = 10_000
+
+
+def list_count_cap() -> int | None:
+    """The count cap of the lead list page on this database (see crm.core.pagination.paginate)."""
+    return LIST_COUNT_CAP if search.dialect_name() == "postgresql" else None
 _REFERENCE = re.compile(r"^(?:zs-?)?(?:\d{4}-?)?0*(\d{1,9})$", re.IGNORECASE)
 
 
