@@ -23,6 +23,7 @@ FTS_SHADOW = tuple(f"{FTS_TABLE}_{suffix}" for suffix in ("data", "idx", "docsiz
 TRIGRAM_INDEXES = {f"ix_lead_{column}_trgm": column for column in SEARCH_COLUMNS}
 MIN_TRIGRAM = 3
 SQLITE_NAMES_INDEX = "ix_lead_search_names"  # SQLite only: see sqlite_fts_ddl()
+SHORT_TERM_IDS = 2000  # a short term's matches are passed on as ids up to this many
 
 
 def dialect_name() -> str:
@@ -70,13 +71,15 @@ def text_condition(*terms: str, digits: str = ""):
                               else searched.ilike(pattern, escape="\\"))
     if digits:
         conditions.append(Lead.mobile.like(f"%{digits}%"))
-    if sqlite:
-        # A short term on SQLite: scan the narrow covering index ix_lead_search_names instead of the table
-        # (the subquery reads only its columns), for the count and for the page alike.
-        return Lead.id.in_(select(Lead.id).where(or_(*conditions)))
-    # PostgreSQL: the GIN trigram indexes serve these (a BitmapOr over the columns); a two-character term
-    # has no trigram, and the planner scans the table.
-    return or_(*conditions)
+    if all(len(t) >= MIN_TRIGRAM for t in terms):
+        # PostgreSQL: the GIN trigram indexes serve these (a BitmapOr over the columns).
+        return or_(*conditions)
+    # A term too short for trigrams means a scan (on SQLite of the narrow covering index
+    # ix_lead_search_names, which this subquery reads alone). Scan once: when the matches are few, as for a
+    # person's name, hand their ids to the count and the page instead of scanning for each.
+    matching = select(Lead.id).where(or_(*conditions))
+    found = db.session.scalars(matching.limit(SHORT_TERM_IDS + 1)).all()
+    return Lead.id.in_(found) if len(found) <= SHORT_TERM_IDS else Lead.id.in_(matching)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -109,6 +109,23 @@ def test_the_trigram_index_serves_the_search(zone):
         assert "ix_lead_company_name_trgm" in plan, plan
 
 
-def test_a_short_term_uses_like(db):
-    condition = str(search.text_condition("意华").compile(_db.engine))
-    assert "lead_fts" not in condition and "LIKE" in condition.upper()
+def test_a_short_term_is_scanned_once_and_passed_on_as_ids(zone, monkeypatch):
+    seen = []
+    from sqlalchemy import event
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", listener)
+    try:
+        condition = search.text_condition("意华")
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", listener)
+    assert len(seen) == 1 and "LIKE" in seen[0].upper() and "lead_fts" not in seen[0]
+    assert "LIKE" not in str(condition.compile(_db.engine)).upper()  # the count and the page get the ids
+
+
+def test_a_short_term_with_many_matches_stays_a_subquery(zone, monkeypatch):
+    monkeypatch.setattr(search, "SHORT_TERM_IDS", 1)
+    assert _found("有限") == {"湖南意华交通装备股份有限公司", "株洲智点科技有限公司"}
+    assert "LIKE" in str(search.text_condition("有限").compile(_db.engine)).upper()
