@@ -64,7 +64,7 @@ def _parse(argv):
     parser.add_argument("--small", type=int, default=1_000, help="leads of the small zone (growth ratios)")
     parser.add_argument("--projects", type=int, default=dataset.PROJECTS)
     parser.add_argument("--tax-records", type=int, default=dataset.TAX_RECORDS)
-    parser.add_argument("--seconds", type=float, default=4, help="each wrk run (default 4)")
+    parser.add_argument("--seconds", type=float, default=3, help="each wrk run (default 3)")
     parser.add_argument("--clients", type=int, default=8, help="clients of the throughput runs (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/<timestamp>.json")
