@@ -82,8 +82,11 @@ class Databases:
         self.backend = backend
         self._drop = []
         if backend == "sqlite":
+            import sqlite3
+
             self.large = f"sqlite:///{folder / 'large.db'}"
             self.small = f"sqlite:///{folder / 'small.db'}"
+            self.version = f"SQLite {sqlite3.sqlite_version}"
             return
         import psycopg
         from sqlalchemy.engine import make_url
@@ -91,6 +94,8 @@ class Databases:
         url = make_url(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
         self._admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username,
                                       password=url.password, dbname=url.database or "postgres", autocommit=True)
+        number = self._admin.info.server_version  # e.g. 150020
+        self.version = f"PostgreSQL {number // 10000}.{number % 10000}"
         names = {}
         for size in ("large", "small"):
             name = f"parkleads_bench_{size}_{uuid.uuid4().hex[:6]}"
@@ -363,7 +368,7 @@ def run_backend(backend: str, args, folder: Path, echo=print) -> dict:
                "lost": max(0, -in_flight), "failures": rows["enquiry"]["failures"],
                "accepted_per_s": rows["enquiry"]["many"]["statuses"].get("303", 0)
                / max(rows["enquiry"]["many"]["seconds"], 0.001)}
-    return {"backend": backend, "zone": large_counts, "small_zone": small_counts, "lead_id": big["lead_id"],
+    return {"backend": backend, "database": dbs.version, "zone": large_counts, "small_zone": small_counts, "lead_id": big["lead_id"],
             "search_term": big["search"], "load_average_before": load_before, "load_average_after": load_after,
             "run": run, "rows": rows, "rss_mb": rss, "enquiry": enquiry}
 
@@ -484,7 +489,7 @@ def main(argv=None) -> int:
             result = run_backend(backend, args, folder)
             result["goals"] = [{"goal": g, "met": met, "measured": value} for g, met, value in goals(result)]
             results[backend] = result
-            print(f"\n[{backend}] {result['zone']['leads']:,} leads, {result['zone']['projects']:,} projects, "
+            print(f"\n[{backend}] {result['database']}, {result['zone']['leads']:,} leads, {result['zone']['projects']:,} projects, "
                   f"{result['zone']['tax_records']:,} tax records; load average "
                   f"{result['load_average_before'][0]:.2f} → {result['load_average_after'][0]:.2f} "
                   f"on {info['cpus']} CPUs")
