@@ -12,7 +12,7 @@ from crm.api.schemas import lead_form_data, lead_json
 from crm.core.forms import clean_text
 from crm.core.vocabulary import LEAD_SOURCES, STAGES
 from crm.extensions import db
-from crm.leads import queries, services
+from crm.leads import industries, queries, services
 from crm.leads.enquiry import EnquiryForm, JsonShapeError, formdata_from_json
 from crm.leads.forms import LeadForm
 from crm.leads.models import Lead
@@ -47,7 +47,7 @@ def create_enquiry():
         form = EnquiryForm(formdata=formdata_from_json(payload), meta={"csrf": False})
     except JsonShapeError as err:
         return api_error(422, _("Some values are not valid."), err.fields)
-    form.set_industries(queries.industries(), "zh")
+    form.set_industries(industries.active_choices(), "zh")
     if not form.validate():
         return api_error(422, _("Some values are not valid."), _errors(form))
     source = payload.get("source") if payload.get("source") in LEAD_SOURCES else "web_form"
@@ -118,7 +118,7 @@ def patch_lead(lead_id):
         if payload[key] is None and key != "version":
             data.setlist(key, [""])  # null clears a field (a required one then fails validation)
     form = LeadForm(formdata=data, meta={"csrf": False})
-    form.set_industries(queries.industries(), "zh")
+    form.set_industries(industries.active_choices(), "zh")
     if not form.validate():
         fields = {k: v for k, v in _errors(form).items() if k in payload} or _errors(form)
         return api_error(422, _("Some values are not valid."), fields)

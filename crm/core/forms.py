@@ -2,10 +2,15 @@
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField
+from wtforms.i18n import messages_path
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -28,6 +33,18 @@ class BaseForm(FlaskForm):
                 filters.append(clean_text)
             options["filters"] = filters
             return unbound_field.bind(form=form, **options)
+
+        def get_translations(self, form):
+            # Flask-WTF reads WTForms' own catalog from disk for every request; one copy per language will do.
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return None
+            locale = get_locale()
+            return _wtforms_catalog(str(locale)) if locale else None
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class AmountField(DecimalField):

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import make_transient_to_detached
 
 from crm.auth.models import User
 from crm.core import spreadsheets as sheets
@@ -23,6 +22,7 @@ from crm.imports.models import LeadImport, LeadImportRow
 from crm.imports.reader import read_upload
 from crm.leads import services as lead_services
 from crm.leads.models import Lead, LeadEvent
+from crm.leads.persistence import insert_leads
 from crm.notifications import services as notices
 
 CHOICES = ("skip", "merge", "create")
@@ -332,7 +332,7 @@ def _create_leads(plan: dict, *, by: User) -> dict[int, Lead]:
         return {}
     leads = [lead_services.build_lead(entry.values, by=by) for entry in entries]
     on_record = queries.earliest_matches(leads)  # before inserting: the file's own leads are not "on record"
-    _insert(leads)
+    insert_leads(leads)
     db.session.execute(insert(LeadEvent), [
         values for lead in leads for values in lead_services.creation_events(lead, by=by)])
     matched = queries.leads_by_id(match.id for match, _reason in on_record if match is not None)
@@ -358,48 +358,6 @@ def _create_leads(plan: dict, *, by: User) -> dict[int, Lead]:
             notices.notify_new_enquiry(lead)
     db.session.flush()
     return {entry.number: lead for entry, lead in zip(entries, leads, strict=True)}
-
-
-def _insert(leads: list[Lead]) -> None:
-    """INSERT the built leads in bulk and give each its id.
-
-    The ORM would insert them one by one here: matching generated ids to rows needs an ordered RETURNING,
-    which SQLite does not promise. A plain multi-row INSERT is fast everywhere; the ids are then read back by
-    status token (unique and random). The leads come back as detached objects with every column loaded;
-    the few a collision link changes are added to the session and updated like any lead.
-    """
-    # Every column gets a value (its default when build_lead left it unset), so no attribute of the detached
-    # leads is left to load; only a column with nothing but a server default is left to the database.
-    columns = [c for c in Lead.__table__.columns if c.key != "id" and not (
-        c.default is None and c.server_default is not None and not any(c.key in vars(lead) for lead in leads))]
-    rows = []
-    for lead in leads:
-        state = vars(lead)
-        for column in columns:
-            if column.key not in state:
-                state[column.key] = _default(column)  # straight into the (still transient) instance's dict
-        lead.version = 1  # the counter starts at 1 on insert (version_id_col)
-        rows.append({column.key: state[column.key] for column in columns})
-    db.session.execute(insert(Lead.__table__), rows)
-    by_token = {lead.status_token: lead for lead in leads}
-    tokens = list(by_token)
-    for start in range(0, len(tokens), 500):
-        chunk = tokens[start:start + 500]
-        for lead_id, token in db.session.execute(select(Lead.id, Lead.status_token)
-                                                 .where(Lead.status_token.in_(chunk))):
-            by_token[token].id = lead_id
-    for lead in leads:
-        make_transient_to_detached(lead)
-
-
-def _default(column):
-    """A column's Python-side default value, as an INSERT would apply it."""
-    default = column.default
-    if default is None:
-        return None
-    if default.is_callable:
-        return default.arg(None)
-    return default.arg if default.is_scalar else None
 
 
 def discard_import(lead_import: LeadImport, *, by: User) -> None:

@@ -12,7 +12,7 @@ from crm.core.database import utcnow
 from crm.core.formatting import local_today
 from crm.core.values import same_value
 from crm.extensions import db
-from crm.leads import bp, queries, services
+from crm.leads import bp, industries, queries, services
 from crm.leads.forms import ActivityForm, AssignForm, LeadForm, StageForm
 from crm.leads.models import Lead
 from crm.leads.stages import GATE_FIELDS, PIPELINE, PipelineError
@@ -36,7 +36,7 @@ def _editable_lead_or_403(lead_id: int) -> Lead:
 
 def _lead_form(**kwargs) -> LeadForm:
     form = LeadForm(**kwargs)
-    form.set_industries(queries.industries(), _language())
+    form.set_industries(industries.active_choices(), _language())
     return form
 
 
@@ -60,7 +60,7 @@ def index():
     page = queries.lead_page(filters, user=current_user, page=args.get("page", 1, type=int),
                              per_page=current_app.config["LEADS_PER_PAGE"], count_cap=queries.list_count_cap())
     return render_template("leads/index.html", page=page, filters=filters, users=queries.active_users(),
-                           industries=queries.industries(), sorts=queries.SORTS)
+                           industries=industries.active_choices(), sorts=queries.SORTS)
 
 
 @bp.route("/new", methods=["GET", "POST"])

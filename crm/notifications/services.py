@@ -6,10 +6,12 @@ Emails and webhook messages go into the outbox in the caller's transaction and a
 """
 
 import json
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import DateTime, Integer, and_, bindparam, insert, literal, or_, select
 
 from crm.auth.models import User
+from crm.core.database import utcnow
 from crm.extensions import db
 from crm.notifications import delivery, messages
 from crm.notifications.models import Notification
@@ -45,27 +47,37 @@ def notify_assigned(lead, owner: User, by: User) -> None:
         _email(owner, lead, "assigned", messages.assigned(lead, owner, by.name))
 
 
-def new_enquiry_recipients() -> list[User]:
+def _new_enquiry_recipient():
     """Active managers and duty officers: someone must see every new enquiry within minutes."""
-    return list(db.session.scalars(select(User).where(
-        User.active.is_(True), or_(User.role == "manager", User.is_duty.is_(True))).order_by(User.id)))
+    return and_(User.active.is_(True), or_(User.role == "manager", User.is_duty.is_(True)))
+
+
+def new_enquiry_recipients() -> list[User]:
+    return list(db.session.scalars(select(User).where(_new_enquiry_recipient()).order_by(User.id)))
 
 
 def notify_new_enquiry(lead) -> None:
     """Managers and duty officers hear of every new enquiry so none waits unseen."""
-    recipients = new_enquiry_recipients()
-    for user in recipients:
-        _add(user.id, lead, "new_enquiry")
-        if delivery.email_enabled():
+    db.session.connection().execute(_new_enquiry_notices(), {"lead_id": lead.id, "at": utcnow()})
+    if delivery.email_enabled():
+        for user in new_enquiry_recipients():
             _email(user, lead, "new_enquiry", messages.new_enquiry(lead, user))
     if delivery.webhook_enabled():
         delivery.queue_webhook(messages.group_new_enquiry(lead), kind="new_enquiry", lead_id=lead.id)
 
 
+@cache
+def _new_enquiry_notices():
+    # Every public enquiry runs this (issue 8): one INSERT ... SELECT, built once, instead of loading the
+    # recipients and adding a notice for each.
+    return insert(Notification.__table__).from_select(
+        ["user_id", "lead_id", "kind", "payload", "created_at"],
+        select(User.id, bindparam("lead_id", type_=Integer), literal("new_enquiry"), literal("{}"),
+               bindparam("at", type_=DateTime)).where(_new_enquiry_recipient()))
+
+
 def mark_read(user: User, notice_ids: list[int] | None = None) -> int:
     """Mark the user's notices read (all of them when no ids are given); returns how many changed."""
-    from crm.core.database import utcnow
-
     query = db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notice_ids is not None:
         query = query.where(Notification.id.in_(notice_ids))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from crm.extensions import db
-from crm.leads import queries, services
+from crm.leads import industries, services
 from crm.leads.enquiry import EnquiryForm
 from crm.leads.models import Lead
 from crm.public import bp
@@ -29,7 +29,7 @@ def home():
 def _enquiry_form(**kwargs) -> EnquiryForm:
     form = EnquiryForm(**kwargs)
     locale = get_locale()
-    form.set_industries(queries.industries(), locale.language if locale else "zh")
+    form.set_industries(industries.active_choices(), locale.language if locale else "zh")
     return form
 
 
