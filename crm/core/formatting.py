@@ -1,8 +1,10 @@
 """Numbers, money, land and dates shown the way a zone office reads them, in either language."""
 
+import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import phonenumbers
 from flask import g
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_babel import gettext as _
@@ -94,3 +96,27 @@ def mask_mobile(mobile: str | None) -> str:
     if len(mobile) <= 7:
         return mobile[:2] + "*" * (len(mobile) - 2)
     return mobile[:-8] + "****" + mobile[-4:]
+
+
+# Only digits and the separators people type: phonenumbers would read '+86138****5678' as a shorter number.
+_DIALLABLE = re.compile(r"\+?[0-9][0-9 ()\-]*")
+
+
+def phone_number(value: str | None) -> str:
+    """A stored number as people read it: '+8613812345678' → '138 1234 5678' (a Chinese number in the
+    national form, as a zone office dials it), '+493012345678' → '+49 30 12345678'. Anything that is not a
+    valid number (a masked one, a legacy free-text one) is shown as it is. Links (tel:) keep the E.164 form."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    if not _DIALLABLE.fullmatch(text):
+        return text
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    if number.country_code == 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -29,6 +29,7 @@ def register(app) -> None:
         day=formatting.local_date,
         when=formatting.local_datetime,
         masked=formatting.mask_mobile,
+        phone=formatting.phone_number,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(

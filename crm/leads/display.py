@@ -22,6 +22,8 @@ def field_value(field: str | None, value, industries: dict[str, str] | None = No
         return _("Yes") if str(value) in ("1", "True", "true") else _("No")
     if field == "industry_code":
         return (industries or {}).get(str(value), str(value))
+    if field == "mobile":
+        return formatting.phone_number(str(value))
     if field in _MONEY or field in ("land_mu", "floor_area_m2"):
         try:
             number = Decimal(str(value))
