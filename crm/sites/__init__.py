@@ -12,4 +12,4 @@ def _vocabularies():
     return {"SITE_KINDS": SITE_KINDS, "SITE_STATUSES": SITE_STATUSES, "SITE_FIELD_LABELS": SITE_FIELD_LABELS}
 
 
-from crm.sites import views  # noqa: E402,F401
+from crm.sites import cli, views  # noqa: E402,F401  (cli adds `crm release-reservations`)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
 from crm.auth.models import User
 from crm.core import spreadsheets as sheets
@@ -170,11 +170,13 @@ def reserve_site(site_id: int, lead: Lead, *, by: User, until: date, today: date
                  note: str | None = None) -> Site:
     """Reserve a site for a lead until `until`. Raises ReservationRefused if someone else holds it.
 
-    One conditional UPDATE takes the site only if it is available (or its reservation has expired). On
-    PostgreSQL a second transaction waits on the row lock and then finds the site taken; on SQLite writers are
-    serialised and the second finds it taken. Either way exactly one reservation wins.
+    A reservation that has expired is released first (crm/sites/expiry.py). Then one conditional UPDATE takes
+    the site only if it is available. On PostgreSQL a second transaction waits on the row lock and then finds
+    the site taken; on SQLite writers are serialised and the second finds it taken. Either way exactly one
+    reservation wins.
     """
     from crm.leads.services import can_edit
+    from crm.sites.expiry import release_expired_reservation
 
     if not can_edit(by, lead):
         raise SiteError(_l("You can only reserve sites for leads you own or unassigned ones."))
@@ -189,11 +191,13 @@ def reserve_site(site_id: int, lead: Lead, *, by: User, until: date, today: date
         select(Site.status, Site.reserved_for_id, Site.reserved_until).where(Site.id == site_id)).first()
     if before is None:
         raise SiteError(_l("This site does not exist."))
+    if before.status == "reserved" and before.reserved_until < today:
+        # Released by whoever gets there first (this call, or the nightly command): one history line either way.
+        release_expired_reservation(site_id, before.reserved_for_id, before.reserved_until, today)
     now = utcnow()
     result = db.session.execute(
         update(Site)
-        .where(Site.id == site_id, or_(Site.status == "available",
-                                       and_(Site.status == "reserved", Site.reserved_until < today)))
+        .where(Site.id == site_id, Site.status == "available")
         .values(status="reserved", reserved_for_id=lead.id, reserved_until=until, reserved_by_id=by.id,
                 reserved_at=now, version=Site.version + 1, updated_at=now)
         .execution_options(synchronize_session=False))
@@ -205,10 +209,7 @@ def reserve_site(site_id: int, lead: Lead, *, by: User, until: date, today: date
             raise ReservationRefused(_l("This site is already reserved for this lead."))
         raise ReservationRefused(_l("Site %(code)s was just taken by someone else (%(status)s); choose "
                                     "another site.", code=site.code, status=SITE_STATUSES.label(site.status)))
-    if before.status == "reserved" and before.reserved_for_id and before.reserved_for_id != lead.id:
-        _audit(site, "status", by=None, field="status", old="reserved", new="available",
-               lead_id=before.reserved_for_id, note="expired")
-    _audit(site, "status", by=by, field="status", old=before.status, new="reserved", lead_id=lead.id,
+    _audit(site, "status", by=by, field="status", old="available", new="reserved", lead_id=lead.id,
            note=note or f"until {until.isoformat()}")
     db.session.flush()
     return site

@@ -1,0 +1,57 @@
+"""Reservations past their end date: the site becomes available again, with a line in its history.
+
+An expired reservation already counts as free when someone looks for a site, but until it is released the site
+still reads "reserved" on its page, in the list and in the API. `flask --app wsgi crm release-reservations`
+(daily, from cron) releases them all; `reserve_site` releases one itself when it takes an expired site over.
+
+Each release is one conditional UPDATE that only matches a site still reserved for the same lead with the same,
+passed, end date. Two machines running the command at once, or an officer reserving the site meanwhile, never
+release a reservation twice or release a new one: only the caller whose UPDATE matched writes the history line.
+The reserving officer gets no in-app notice: crm/notifications has no notice for sites (its kinds are
+collision, assigned and new_enquiry), so the site's history is the record.
+"""
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from crm.core.database import utcnow
+from crm.extensions import db
+from crm.sites.models import Site, SiteEvent
+
+
+def release_expired_reservation(site_id: int, lead_id: int, until: date, today: date) -> bool:
+    """Release one reservation for `lead_id` that ended on `until`, if it is still that one and `until` is before
+    `today`. Returns whether this call released it. Flushes; the caller commits."""
+    now = utcnow()
+    result = db.session.execute(
+        update(Site)
+        .where(Site.id == site_id, Site.status == "reserved", Site.reserved_for_id == lead_id,
+               Site.reserved_until == until, Site.reserved_until < today)
+        .values(status="available", reserved_for_id=None, reserved_until=None, reserved_by_id=None,
+                reserved_at=None, version=Site.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    # No user: the history shows "System", and the note "expired" is shown as "reservation expired".
+    db.session.add(SiteEvent(site_id=site_id, kind="status", field="status", old_value="reserved",
+                             new_value="available", lead_id=lead_id, note="expired", at=now))
+    site = db.session.identity_map.get(db.session.identity_key(Site, site_id))
+    if site is not None:
+        db.session.expire(site)
+    db.session.flush()
+    return True
+
+
+def release_expired_reservations(today: date) -> int:
+    """Release every reservation that ended before `today`; returns how many this call released.
+
+    Safe to run again, or on two machines at once: a reservation released (or renewed) by someone else since it
+    was listed is left alone and not counted. The caller commits.
+    """
+    expired = db.session.execute(
+        select(Site.id, Site.reserved_for_id, Site.reserved_until)
+        .where(Site.status == "reserved", Site.reserved_until < today)
+        .order_by(Site.id)).all()  # one order for every caller, so two runs never wait on each other in a cycle
+    return sum(release_expired_reservation(site_id, lead_id, until, today)
+               for site_id, lead_id, until in expired)
