@@ -70,6 +70,14 @@ _TOO_MANY = {"description": "Too many requests for this token; retry after `Retr
              "content": {"application/json": {"schema": _ref("Error")}}}
 
 
+_MERGED = {
+    "description": "This lead was merged into another: the same operation on the lead that absorbed it is at "
+                   "`Location` (308 keeps the method and body, so a PATCH or POST is repeated there as sent)",
+    "headers": {"Location": {"required": True, "schema": {"type": "string", "examples": ["/api/v1/leads/42"]}}},
+    "content": {"application/json": {"schema": _ref("MergedLead")}},
+}
+
+
 def _responses(ok: dict, **errors) -> dict:
     """The answers of one operation: its success, the errors it names, and the 401/429 every call can get."""
     return {**ok, "401": _UNAUTHORISED, **errors, "429": _TOO_MANY}
@@ -84,6 +92,11 @@ _SCHEMAS = {
         "error": {"type": "string"},
         "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "version": {"type": "integer", "description": "The lead's current version"},
+    }},
+    "MergedLead": {"type": "object", "required": ["message", "merged_into", "location"], "properties": {
+        "message": {"type": "string"},
+        "merged_into": {"type": "integer", "description": "The id of the lead that absorbed the one asked for"},
+        "location": {"type": "string", "description": "As the `Location` header"},
     }},
     "Enquiry": {
         "type": "object",
@@ -320,14 +333,17 @@ _PATHS = {
     "/leads/{lead_id}": {
         "parameters": [_LEAD_ID],
         "get": {"operationId": "getLead", "tags": ["Leads"], "summary": "One lead, with its version",
+                "description": "The id of a lead merged into another answers 308 with the surviving lead's "
+                               "address, as do the other operations on /leads/{lead_id}.",
                 "responses": _responses({"200": _json(_ref("Lead"), "The lead")},
-                                        **{"404": _error("No such lead")})},
+                                        **{"308": _MERGED, "404": _error("No such lead")})},
         "patch": {
             "operationId": "patchLead",
             "tags": ["Leads"],
             "summary": "Change editable fields (same validation, permissions and audit as the edit page)",
             "requestBody": _body(_SCHEMAS["LeadPatch"]),
             "responses": _responses({"200": _json(_ref("Lead"), "The changed lead, with its new version")}, **{
+                "308": _MERGED,
                 "403": _error("The token's user may not change this lead or this field"),
                 "404": _error("No such lead"),
                 "409": _json(_ref("Conflict"), "Someone changed the lead since `version`; nothing was applied"),
@@ -341,13 +357,14 @@ _PATHS = {
                 "summary": "The lead's activities, newest first, paginated",
                 "parameters": _PAGING,
                 "responses": _responses({"200": _json(_ref("ActivityPage"), "One page of activities")},
-                                        **{"404": _error("No such lead")})},
+                                        **{"308": _MERGED, "404": _error("No such lead")})},
         "post": {
             "operationId": "addActivity",
             "tags": ["Activities"],
             "summary": "Log a call, visit, meeting... (an officer's first activity on an unassigned lead claims it)",
             "requestBody": _body(_ref("NewActivity")),
             "responses": _responses({"201": _json(_ref("Activity"), "Logged")}, **{
+                "308": _MERGED,
                 "403": _error("The token's user may not work on this lead"),
                 "404": _error("No such lead"), "422": _INVALID,
             }),
@@ -364,6 +381,7 @@ _PATHS = {
                            + ". Signing creates the project in the register.",
             "requestBody": _body(_ref("StageChange")),
             "responses": _responses({"200": _json(_ref("Lead"), "The moved lead, with its new version")}, **{
+                "308": _MERGED,
                 "403": _error("The token's user may not change this lead"),
                 "404": _error("No such lead"),
                 "409": _json(_ref("Conflict"), "Someone changed the lead since `version`; nothing was applied"),

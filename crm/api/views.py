@@ -13,6 +13,7 @@ from crm.core.forms import clean_text
 from crm.core.vocabulary import LEAD_SOURCES, STAGES
 from crm.extensions import db
 from crm.leads import industries, queries, services
+from crm.leads.aliases import kept_lead_id
 from crm.leads.enquiry import EnquiryForm, JsonShapeError, formdata_from_json
 from crm.leads.forms import LeadForm
 from crm.leads.models import Lead
@@ -20,6 +21,32 @@ from crm.leads.models import Lead
 MAX_PER_PAGE = 100
 MAX_PAGE = 100000
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; SQLite overflows a little later
+
+
+class LeadMerged(Exception):
+    """The lead id asked for was merged into another lead; `lead_id` is the one that absorbed it."""
+
+    def __init__(self, old_lead_id: int, lead_id: int):
+        super().__init__(f"lead {old_lead_id} was merged into lead {lead_id}")
+        self.old_lead_id = old_lead_id
+        self.lead_id = lead_id
+
+
+@bp.errorhandler(LeadMerged)
+def _follow_merged_lead(err: LeadMerged):
+    """Send the client to the same operation on the lead that absorbed the old one, as the pages do.
+
+    308, not 301 or 302: the client repeats a PATCH or POST with its method and body, and since a merge is
+    not undone, it may remember the new address. The body names the lead too, for clients that do not follow.
+    """
+    location = url_for(request.endpoint, **{**request.view_args, "lead_id": err.lead_id})
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    response = jsonify(message=_("Lead %(old)s was merged into lead %(new)s.", old=err.old_lead_id, new=err.lead_id),
+                       merged_into=err.lead_id, location=location)
+    response.status_code = 308
+    response.headers["Location"] = location
+    return response
 
 
 def _json_body():
@@ -145,7 +172,15 @@ def _is_id(text: str) -> bool:
 
 
 def _lead_or_none(lead_id: int) -> Lead | None:
-    return db.session.get(Lead, lead_id) if 0 < lead_id <= MAX_ID else None
+    """The lead with this id, or None; raises LeadMerged (answered with a 308) for a merged-away id."""
+    if not 0 < lead_id <= MAX_ID:
+        return None
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        kept = kept_lead_id(lead_id)
+        if kept is not None:
+            raise LeadMerged(lead_id, kept)
+    return lead
 
 
 def _errors(form) -> dict:
