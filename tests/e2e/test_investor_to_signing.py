@@ -131,7 +131,8 @@ def test_an_investors_enquiry_is_worked_and_signed(live_server, shots):
             page.wait_for_url(re.compile(rf"/leads/{lead.id}$"), timeout=TIMEOUT)
             page.locator(f"form[action='/leads/{lead.id}/claim'] button").click()
             expect(page.locator(".alert-success")).to_be_visible(timeout=TIMEOUT)
-            expect(page.locator(".lead-mobile")).to_contain_text("+8613807312345")  # the owner sees it all
+            expect(page.locator(".lead-mobile")).to_contain_text("138 0731 2345")  # the owner sees it all
+            expect(page.locator(".lead-mobile a")).to_have_attribute("href", "tel:+8613807312345")
             shots(page, "officer-claimed")
 
             def log(kind: str, outcome: str) -> None:
