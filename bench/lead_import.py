@@ -93,26 +93,6 @@ def write_workbook(path: Path, rows: int) -> None:
                          f'<sst xmlns="{NS}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>')
 
 
-def _fresh_postgresql(server_url: str):
-    """A new empty database on the server, and a function that drops it."""
-    import uuid
-
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"bench_leads_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname=url.database or "postgres", autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 class _Step:
     """with step("name"): ... records the wall-clock and CPU seconds of the block."""
 
@@ -166,7 +146,9 @@ def main(argv=None) -> int:
     workbook = folder / "expo-contacts.xlsx"
     drop = None
     if args.database_url:
-        database_url, drop = _fresh_postgresql(args.database_url)
+        from crm.core.database import scratch_postgresql
+
+        database_url, drop = scratch_postgresql(args.database_url, "bench_leads")
     else:
         database_url = f"sqlite:///{folder / 'bench.db'}"
     app = _app(database_url)

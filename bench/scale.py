@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,26 +88,19 @@ class Databases:
             self.version = f"SQLite {sqlite3.sqlite_version}"
             return
         import psycopg
-        from sqlalchemy.engine import make_url
 
-        url = make_url(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
-        self._admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                      password=url.password, dbname=url.database or "postgres", autocommit=True)
-        number = self._admin.info.server_version  # e.g. 150020
+        from crm.core.database import scratch_postgresql
+
+        with psycopg.connect(postgres_url) as conn:
+            number = conn.info.server_version  # e.g. 150020
         self.version = f"PostgreSQL {number // 10000}.{number % 10000}"
-        names = {}
-        for size in ("large", "small"):
-            name = f"parkleads_bench_{size}_{uuid.uuid4().hex[:6]}"
-            self._admin.execute(f'CREATE DATABASE "{name}"')
-            self._drop.append(name)
-            names[size] = url.set(database=name).render_as_string(hide_password=False)
-        self.large, self.small = names["large"], names["small"]
+        self.large, drop_large = scratch_postgresql(postgres_url, "parkleads_bench_large")
+        self.small, drop_small = scratch_postgresql(postgres_url, "parkleads_bench_small")
+        self._drop = [drop_large, drop_small]
 
     def close(self) -> None:
-        for name in self._drop:
-            self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if self._drop:
-            self._admin.close()
+        for drop in self._drop:
+            drop()
 
 
 def postgres_answers(url: str) -> bool:

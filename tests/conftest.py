@@ -2,17 +2,16 @@
 
 import os
 import re
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from crm import create_app
+from crm.core.database import scratch_postgresql
 from crm.extensions import db as _db
 from tests.factories import table_counts
 
@@ -27,19 +26,7 @@ def _fresh_database_url(tmp_path_factory) -> tuple[str, callable]:
     if not server_url:
         path = tmp_path_factory.mktemp(f"db-{worker}") / "test.db"
         return f"sqlite:///{path}", lambda: None
-    import psycopg
-
-    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"parkleads_test_{worker}_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-                            dbname=url.database or "postgres", autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+    return scratch_postgresql(server_url, f"parkleads_test_{worker}")
 
 
 @pytest.fixture(scope="session")
