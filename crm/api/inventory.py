@@ -1,6 +1,6 @@
 """JSON API v1: the project register and the site inventory (read-only)."""
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -54,7 +54,7 @@ def list_projects():
         return api_error(422, _("Some values are not valid."), errors)
     page, per_page = page_args()
     filters = projects.ProjectFilters(phase=phase, flag=flag, industry=_text_arg("industry", 40), q=_text_arg("q"),
-                                      sort=sort)
+                                      sort=sort, reader=g.api_user)
     today = local_today()
     year = projects.last_full_year(today)
     result = projects.register_page(filters, today, page=page, per_page=per_page)

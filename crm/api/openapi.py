@@ -234,9 +234,12 @@ _SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "code": {"type": "string"},
-            "name": {"type": "string"},
-            "company_name": {"type": "string"},
-            "credit_code": _nullable("string"),
+            "name": {"type": "string", "description": "A confidential lead's project shows the lead's codename "
+                                                      "to readers outside the lead's circle"},
+            "company_name": {"type": "string", "description": "The codename too, for those readers"},
+            "credit_code": _nullable("string", description="null for those readers"),
+            "is_confidential": {"type": "boolean",
+                                "description": "Made from a lead that is confidential (its codename shows)"},
             "phase": {"type": "string", "enum": PHASES.codes, "description": "The \"five batches\" (五个一批)"},
             "industry": _nullable("string"),
             "land_mu": _nullable("number", description="Land, mu (亩)"),

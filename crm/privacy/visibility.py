@@ -12,10 +12,14 @@ Every function takes the reader (a User, or None for "nobody in particular": a p
 or a file leaving the system) and a lead. A lead may be a Lead or any row with the same attribute names:
 board cards and exports select plain rows, which must then include `owner_id`, `sponsoring_leader_id`,
 `is_confidential` and `codename` (see ROW_COLUMNS) - a missing one fails loudly instead of leaking.
+
+A project made from a signed lead (Project.lead_id) follows its lead: while the lead is confidential, the
+project's name, company and credit code show to the lead's circle only, and everyone else sees the lead's
+codename (the `*_project_*` functions below). A project added by hand has no lead and shows to everyone.
 """
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, or_, true
+from sqlalchemy import and_, false, or_, select, true
 
 from crm.core.formatting import mask_mobile
 from crm.leads.models import Lead
@@ -163,8 +167,7 @@ def restrict_search(condition, q: str, user):
     from crm.leads.queries import lead_id_from_reference
 
     q = (q or "").strip()[:100]
-    typed = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # searched for, not wildcards
-    by_codename = [Lead.codename.ilike(f"%{typed}%", escape="\\")] if q else []
+    by_codename = [Lead.codename.ilike(_contains(q), escape="\\")] if q else []
     lead_id = lead_id_from_reference(q) if q else None
     if lead_id:
         by_codename.append(Lead.id == lead_id)
@@ -173,6 +176,91 @@ def restrict_search(condition, q: str, user):
     return or_(and_(identity_visible_clause(user), condition), by_codename)
 
 
+def _contains(q: str) -> str:
+    """A LIKE pattern for `q` anywhere, its % and _ searched for rather than wildcards (escape '\\')."""
+    typed = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{typed}%"
+
+
 def shared_company(lead) -> str:
     """The company as a page cached for every reader may show it (a confidential lead by its codename)."""
     return visible_company(None, lead)
+
+
+# ------------------------------------------------------------------------------------------------- projects
+# A project is judged by the lead it came from, through the lead functions above: one rule for both.
+PROJECT_IDENTITY_FIELDS = ("name", "company_name", "company_key", "credit_code")
+
+
+def project_lead(project):
+    """The lead whose circle sees `project`'s investor; None for a project added by hand (no lead)."""
+    return project.lead if project.lead_id is not None else None
+
+
+def sees_project_identity(user, project) -> bool:
+    """Whether `user` may see who the investor of `project` is (always, unless its lead is confidential)."""
+    lead = project_lead(project)
+    return lead is None or sees_identity(user, lead)
+
+
+def visible_project_name(user, project) -> str:
+    """The project's name, or its lead's codename where the investor must not show."""
+    return project.name if sees_project_identity(user, project) else codename(project_lead(project))
+
+
+def visible_project_company(user, project) -> str:
+    """The investor company, or the lead's codename (the same as the name then: one word, not two)."""
+    return project.company_name if sees_project_identity(user, project) else codename(project_lead(project))
+
+
+def visible_project_credit_code(user, project) -> str:
+    return (project.credit_code or "") if sees_project_identity(user, project) else ""
+
+
+def visible_project_value(user, project, field: str):
+    """`field` of `project` as `user` may see it (fields that say nothing about the investor as stored)."""
+    if field == "name":
+        return visible_project_name(user, project)
+    if field == "company_name":
+        return visible_project_company(user, project)
+    if field == "credit_code":
+        return visible_project_credit_code(user, project)
+    return getattr(project, field)
+
+
+def visible_project_audited(user, project, field: str | None, value):
+    """An audited old or new value of a project field (its history): '' for the investor's name, company
+    or credit code when the project is confidential to the reader."""
+    if value is None or value == "" or field not in PROJECT_IDENTITY_FIELDS:
+        return value
+    return value if sees_project_identity(user, project) else ""
+
+
+def project_identity_visible_clause(user):
+    """SQL over Project: true for the projects whose investor `user` may see (added by hand, or made from a
+    lead whose investor they may see - identity_visible_clause on that lead)."""
+    from crm.projects.models import Project
+
+    if _is_manager(user):
+        return true()
+    visible_lead = select(Lead.id).where(Lead.id == Project.lead_id, identity_visible_clause(user))
+    return or_(Project.lead_id.is_(None), visible_lead.exists())
+
+
+def restrict_project_search(condition, q: str, user):
+    """A search over project name, company and credit code must not find a confidential lead's project the
+    reader may not see (as restrict_search for leads): those match by their code or the lead's codename."""
+    if condition is None or _is_manager(user):
+        return condition
+    from crm.projects.models import Project
+
+    q = (q or "").strip()[:100]
+    confidential = select(Lead.id).where(Lead.id == Project.lead_id, Lead.is_confidential.is_(True))
+    if q:
+        pattern = _contains(q)
+        by_codename = and_(confidential.exists(), or_(
+            Project.code.ilike(pattern, escape="\\"),
+            confidential.where(Lead.codename.ilike(pattern, escape="\\")).exists()))
+    else:
+        by_codename = false()
+    return or_(and_(project_identity_visible_clause(user), condition), by_codename)

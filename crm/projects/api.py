@@ -2,6 +2,9 @@
 
 from datetime import date
 
+from flask import g
+
+from crm.privacy import visibility
 from crm.projects import queries
 from crm.projects.models import Project
 from crm.projects.queries import Figures, project_figures
@@ -11,19 +14,26 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def project_json(project: Project, figures: Figures | None = None, today: date | None = None) -> dict:
+def project_json(project: Project, figures: Figures | None = None, today: date | None = None,
+                 viewer=None) -> dict:
     """id, code, name, credit_code, phase, land_mu, investment, promised_tax, realised_tax (last full year,
-    万元) and tax_per_mu (万元 per mu). Pass `figures` when listing many projects (one query per page)."""
+    万元) and tax_per_mu (万元 per mu). Pass `figures` when listing many projects (one query per page).
+
+    As `viewer` (by default the API token's user) may see it: a confidential lead's project is named by the
+    lead's codename, without its credit code, outside the lead's circle (crm.privacy.visibility)."""
+    viewer = viewer if viewer is not None else g.get("api_user")
     if figures is None:
         from crm.core.formatting import local_today
 
         figures = project_figures(project, today or local_today())
+    lead = visibility.project_lead(project)
     return {
         "id": project.id,
         "code": project.code,
-        "name": project.name,
-        "company_name": project.company_name,
-        "credit_code": project.credit_code,
+        "name": visibility.visible_project_name(viewer, project),
+        "company_name": visibility.visible_project_company(viewer, project),
+        "credit_code": visibility.visible_project_credit_code(viewer, project) or None,
+        "is_confidential": bool(lead is not None and lead.is_confidential),
         "phase": project.phase,
         "industry": project.industry_code,
         "land_mu": _number(project.land_mu),
@@ -38,7 +48,8 @@ def project_json(project: Project, figures: Figures | None = None, today: date |
     }
 
 
-def projects_json_page(filters: queries.ProjectFilters, today: date, page: int = 1, per_page: int = 50) -> dict:
+def projects_json_page(filters: queries.ProjectFilters, today: date, page: int = 1, per_page: int = 50,
+                       viewer=None) -> dict:
     """A page of the register as the API lists it: {"items", "total", "page", "per_page"}, the tax figures
     of every item coming from the register's one query (no query per project)."""
     result = queries.register_page(filters, today, page, per_page)
@@ -49,5 +60,5 @@ def projects_json_page(filters: queries.ProjectFilters, today: date, page: int =
                           under_delivering=row.under_delivering,
                           in_production_full_year=row.production_on is not None
                           and row.production_on <= date(year, 1, 1))
-        items.append(project_json(row.project, figures))
+        items.append(project_json(row.project, figures, viewer=viewer))
     return {"items": items, "total": result.total, "page": result.page, "per_page": result.per_page}

@@ -21,10 +21,12 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload, load_only, selectinload
 
 from crm.core.pagination import Page
 from crm.extensions import db
+from crm.leads.models import Lead
+from crm.privacy import visibility
 from crm.projects.models import CapitalRecord, Milestone, Problem, Project
 from crm.tax.models import TaxRecord
 
@@ -47,9 +49,12 @@ class ProjectFilters:
     only: str = ""  # "escalated", "under", "late"
     sort: str = "tax_per_mu"
     extra: dict = field(default_factory=dict)
+    # Who searches: `q` finds a confidential lead's project by its name only for those who may see it.
+    # None (nobody in particular) finds it by its code or codename only.
+    reader: object = None
 
 
-def filters_from_args(args) -> ProjectFilters:
+def filters_from_args(args, reader=None) -> ProjectFilters:
     """Register filters from a query string; unknown values are ignored rather than refused."""
     from crm.projects.vocabulary import FLAGS, PHASES
 
@@ -57,7 +62,8 @@ def filters_from_args(args) -> ProjectFilters:
     return ProjectFilters(
         phase=phase if phase in PHASES else "", industry=args.get("industry", "")[:40],
         flag=flag if flag in FLAGS else "", leader=args.get("leader", "")[:100], q=args.get("q", "")[:100],
-        only=only if only in ("escalated", "under", "late") else "", sort=sort if sort in SORTS else "tax_per_mu")
+        only=only if only in ("escalated", "under", "late") else "", sort=sort if sort in SORTS else "tax_per_mu",
+        reader=reader)
 
 
 @dataclass
@@ -146,9 +152,10 @@ def _filtered(query: Select, filters: ProjectFilters, *, under, columns, with_ph
         from crm.leads.identity import normalise_company
 
         key = normalise_company(q) or q
-        query = query.where(or_(Project.name.ilike(f"%{q}%"), Project.company_name.ilike(f"%{q}%"),
-                                Project.company_key.like(f"%{key}%"), Project.code.ilike(f"%{q}%"),
-                                Project.credit_code == q.upper()))
+        condition = or_(Project.name.ilike(f"%{q}%"), Project.company_name.ilike(f"%{q}%"),
+                        Project.company_key.like(f"%{key}%"), Project.code.ilike(f"%{q}%"),
+                        Project.credit_code == q.upper())
+        query = query.where(visibility.restrict_project_search(condition, q, filters.reader))
     if filters.only == "escalated":
         query = query.where(columns["overdue"] > 0)
     elif filters.only == "under":
@@ -184,7 +191,7 @@ def register_query(filters: ProjectFilters, today: date) -> Select:
         "newest": (Project.created_at.desc(), Project.id.desc()),
         "code": (Project.code,),
     }.get(filters.sort, (Project.code,))
-    return query.order_by(*order)
+    return with_lead_circle(query.order_by(*order))
 
 
 def register_page(filters: ProjectFilters, today: date, page: int = 1, per_page: int = 50) -> Page:
@@ -230,6 +237,14 @@ def flag_counts(today: date) -> dict[str, int]:
 def leaders() -> list[str]:
     return list(db.session.scalars(select(Project.sponsoring_leader).where(
         Project.sponsoring_leader.is_not(None)).distinct().order_by(Project.sponsoring_leader)))
+
+
+def with_lead_circle(query: Select) -> Select:
+    """Load, in one more query per page, what crm.privacy.visibility needs of each project's lead to name
+    the project to the reader (without it every row of a list would load its lead on its own)."""
+    return query.options(selectinload(Project.lead).options(
+        load_only(Lead.id, Lead.created_at, Lead.owner_id, Lead.sponsoring_leader_id, Lead.is_confidential,
+                  Lead.codename), lazyload("*")))
 
 
 def _dec(value) -> Decimal | None:
@@ -319,7 +334,7 @@ def stalled_query(kind: str, today: date) -> Select:
         query = query.where(Project.phase != "planned", prod.actual_on.is_(None), prod.planned_on < today,
                             or_(done.actual_on.is_not(None), and_(done.id.is_(None), start.id.is_(None))))
         waiting = prod.planned_on
-    return query.add_columns(waiting.label("waiting_since")).order_by(waiting, Project.code)
+    return with_lead_circle(query.add_columns(waiting.label("waiting_since")).order_by(waiting, Project.code))
 
 
 def stalled_lists(today: date, limit: int = 10) -> dict[str, tuple[int, list]]:
@@ -394,7 +409,8 @@ def tax_summary_query(filters: ProjectFilters, today: date, years: list[int]) ->
                         *[getattr(totals.c, f"y{y}") for y in years]))
     query = query.outerjoin(totals, totals.c.project_id == Project.id)
     query = _filtered(query, filters, under=under, columns=columns)
-    return query.order_by(columns["tax_per_mu"].is_(None), columns["tax_per_mu"].desc(), Project.code)
+    return with_lead_circle(query.order_by(columns["tax_per_mu"].is_(None), columns["tax_per_mu"].desc(),
+                                           Project.code))
 
 
 def target_actuals(year: int) -> dict[str, Decimal]:

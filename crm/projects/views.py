@@ -13,6 +13,7 @@ from crm.core.access import manager_required
 from crm.core.formatting import local_today
 from crm.extensions import db
 from crm.leads import queries as lead_queries
+from crm.privacy import visibility
 from crm.projects import bp, queries, services
 from crm.projects.forms import CapitalForm, MilestoneForm, ProblemForm, ProblemUpdateForm, ProjectForm
 from crm.projects.models import MILESTONES, Problem, Project
@@ -30,7 +31,34 @@ def _language() -> str:
 
 
 def _filters() -> queries.ProjectFilters:
-    return queries.filters_from_args(request.args)
+    return queries.filters_from_args(request.args, reader=current_user)
+
+
+def _reader(user):
+    return current_user if user is None else user
+
+
+# Globals, so any page or PDF naming a project (the brief, a site's page) shows it as its reader may see it:
+# a confidential lead's project by the lead's codename outside the lead's circle (crm.privacy.visibility).
+@bp.app_template_global()
+def project_name(project, user=None) -> str:
+    return visibility.visible_project_name(_reader(user), project)
+
+
+@bp.app_template_global()
+def project_company(project, user=None) -> str:
+    return visibility.visible_project_company(_reader(user), project)
+
+
+@bp.app_template_global()
+def project_credit_code(project, user=None) -> str:
+    return visibility.visible_project_credit_code(_reader(user), project)
+
+
+@bp.app_template_global()
+def project_field(project, field, value, user=None):
+    """An old or new value in the project's history, judged like the field itself."""
+    return visibility.visible_project_audited(_reader(user), project, field, value)
 
 
 def _year(today) -> int:
@@ -101,6 +129,7 @@ def _render_detail(project: Project, *, status: int = 200, capital_form=None, pr
         capital_total=capital_total,
         capital_share=(capital_total / project.investment_wan) if project.investment_wan else None,
         can_edit=services.can_edit_project(current_user, project), milestone_kinds=MILESTONES,
+        sees_identity=visibility.sees_project_identity(current_user, project),
         capital_form=capital_form or CapitalForm(year=today.year, quarter=str((today.month - 1) // 3 + 1)),
         problem_form=problem_form or ProblemForm(), update_form=ProblemUpdateForm(),
         milestone_form=MilestoneForm(), share=queries.UNDER_DELIVERY_SHARE), status
@@ -135,6 +164,8 @@ def new():
 def edit(project_id):
     """Edit a project's figures and flags; a colleague's save in between is reported, not overwritten."""
     project = _editable_or_403(project_id)
+    if not visibility.sees_project_identity(current_user, project):
+        abort(403)  # the form holds the investor's name, company and credit code
     if request.method == "GET":
         form = _project_form(obj=project)
         form.version.data = project.version
@@ -276,7 +307,7 @@ def export():
             project = row[0]
             values = []
             for name in EXPORT_FIELDS:
-                value = getattr(project, name)
+                value = visibility.visible_project_value(current_user, project, name)
                 if name == "phase":
                     value = phases.get(value, value)
                 elif name == "industry_code":
