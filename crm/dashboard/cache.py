@@ -6,6 +6,9 @@ figures barely move from one minute to the next. So each worker keeps a computed
 DASHBOARD_CACHE_SECONDS (default 300; 0 turns caching off, and tests run without it unless they set it),
 keyed by database, language, period, day and stale threshold. The page says when its figures were
 computed and offers a refresh. The board is never cached: it is the live working tool.
+
+One entry serves every reader, so a cached value must not depend on who reads it: what does (the name of a
+confidential lead) is kept as data and resolved per request after the cache (crm.dashboard.figures.LeadName).
 """
 
 import threading

@@ -2,9 +2,13 @@
 
 A Section holds raw values (numbers stay numbers) and a kind per column; the template formats them for
 people, `csv_rows` writes them for spreadsheets.
+
+Sections are computed once and cached for every reader (crm.dashboard.cache), yet a confidential lead's
+company shows only to its circle. So a cell naming a lead holds a LeadName, not a string, and each request
+turns those few cells into what its reader may see (`Page.for_reader`, `Section.for_reader`) after the cache.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,12 +22,37 @@ from crm.core.formatting import local_date, money_wan
 from crm.core.vocabulary import LEAD_SOURCES, STAGES
 from crm.dashboard import sql
 from crm.dashboard.queries import Dashboard
-from crm.privacy.visibility import shared_company
+from crm.privacy.visibility import visible_company
 
 # Column kinds: how a value is shown on the page (and written to CSV).
 TEXT, COUNT, MONEY, PERCENT, DAYS, DATE = "text", "count", "money", "percent", "days", "date"
 
 SECTIONS = ("funnel", "durations", "cohorts", "officers", "stale", "sources", "industries", "lost", "pipeline")
+
+
+@dataclass(frozen=True)
+class LeadName:
+    """A lead's company as the cache keeps it: what crm.privacy.visibility needs to name the lead to any
+    reader. Shown unresolved (str), it gives the codename of a confidential lead: the safe side."""
+
+    id: int
+    reference: str
+    company_name: str
+    codename: str | None
+    is_confidential: bool
+    owner_id: int | None
+    sponsoring_leader_id: int | None
+
+    @classmethod
+    def of(cls, lead) -> "LeadName":
+        return cls(lead.id, lead.reference, lead.company_name, lead.codename, bool(lead.is_confidential),
+                   lead.owner_id, lead.sponsoring_leader_id)
+
+    def for_reader(self, user) -> str:
+        return visible_company(user, self)
+
+    def __str__(self) -> str:
+        return visible_company(None, self)
 
 
 @dataclass
@@ -53,6 +82,14 @@ class Section:
 
     def headers(self) -> list[str]:
         return [str(header) + (" (%)" if kind == PERCENT else "") for header, kind in self.columns]
+
+    def for_reader(self, user) -> "Section":
+        """This section with its lead names as `user` may see them (a copy: the cached one stays as it is)."""
+        if not any(isinstance(value, LeadName) for row in self.rows for value in row):
+            return self
+        rows = [[value.for_reader(user) if isinstance(value, LeadName) else value for value in row]
+                for row in self.rows]
+        return replace(self, rows=rows)
 
 
 def _zh() -> bool:
@@ -152,8 +189,8 @@ def stale_section(data: Dashboard) -> Section:
     for lead in data.stale.leads:
         touched = lead.last_activity_at or lead.created_at
         local_day = (touched + timedelta(minutes=sql.offset_minutes(today))).date()
-        # The page is cached for every reader: a confidential lead shows its codename to all.
-        rows.append([lead.reference, shared_company(lead), lead.owner.name if lead.owner else _("Unassigned"),
+        # The page is cached for every reader: the company is named per reader (Section.for_reader).
+        rows.append([lead.reference, LeadName.of(lead), lead.owner.name if lead.owner else _("Unassigned"),
                      STAGES.label(lead.stage), local_day, (today - local_day).days])
         links.append(lead.id)
     return Section("stale", _("Stale leads"), [
@@ -241,6 +278,10 @@ class Page:
     stale: int
     live_leads: int
     weighted_wan: Decimal
+
+    def for_reader(self, user) -> "Page":
+        """The cached page as `user` may see it: only its lead names change, so this costs no query."""
+        return replace(self, sections=[section.for_reader(user) for section in self.sections])
 
 
 def page(data: Dashboard) -> Page:

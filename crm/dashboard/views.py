@@ -39,8 +39,8 @@ def index():
     page, computed_at = cache.remember(
         key, lambda: figures.page(queries.Dashboard(period, today, stale_days)),
         refresh=request.args.get("refresh") == "1")
-    return render_template("dashboard/index.html", page=page, form=form, period=period, stale_days=stale_days,
-                           show=figures.show, computed_at=computed_at,
+    return render_template("dashboard/index.html", page=page.for_reader(current_user), form=form, period=period,
+                           stale_days=stale_days, show=figures.show, computed_at=computed_at,
                            cache_minutes=cache.ttl_seconds() // 60), 200 if valid else 400
 
 
@@ -55,7 +55,7 @@ def csv(section):
     if not valid:
         abort(400)
     data = queries.Dashboard(period, today, stale_days, stale_limit=CSV_STALE_LIMIT)
-    table = figures.BUILDERS[section](data)
+    table = figures.BUILDERS[section](data).for_reader(current_user)
     name = f"dashboard-{section}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(charts.csv_text(table.headers(), table.csv_rows()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
