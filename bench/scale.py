@@ -131,7 +131,11 @@ class Server:
         env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=dataset.SECRET, CRM_ENV="development",
                    CRM_LOCALE="zh_CN", CRM_RATELIMIT_ENQUIRY="1000000/minute", WEB_CONCURRENCY=str(workers),
                    GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_ACCESS_LOG="off",
-                   GUNICORN_LOG_LEVEL="warning", PYTHONPATH=str(ROOT))
+                   GUNICORN_LOG_LEVEL="warning", PYTHONPATH=str(ROOT),
+                   # No recycling mid-run: a worker restarting (a second or two of imports) inside some page's
+                   # 3-second window would charge that page for it. The RSS goal is then read after the whole
+                   # run, with nothing reset.
+                   GUNICORN_MAX_REQUESTS="0")
         env.pop("REDIS_URL", None)  # limits in memory and jobs inline: one machine, nothing else in the way
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log_path = log_path
