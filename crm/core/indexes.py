@@ -5,8 +5,9 @@ declares the board's, so the read side's index plan can be read in one place. A 
 the model declares an index of the same name.
 
 - Lead list: every filter has an index, and with the default sort (newest first) a composite one, so the first
-  page costs ~50 index steps whatever the zone's size; every sort has an index of its own (created_at,
-  next_action_due, company_key and last_activity_at were indexed before; planned investment here).
+  page costs ~50 index steps whatever the zone's size; every sort has an index that leads with its column
+  (next_action_due, company_key and last_activity_at on the model, created_at through ix_lead_created_figures,
+  planned investment here).
 - Dashboard: "activities in the last 7 days" per officer reads activity by time, then by user.
 - Board (PostgreSQL): see POSTGRESQL_INDEXES.
 - Project register: the realised tax of a year per project, the production milestone and the open, overdue
