@@ -45,7 +45,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_parsed_locale)
     babel.domain_instance = i18n.FeatureCatalogs()
 
 

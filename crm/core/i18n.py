@@ -1,5 +1,7 @@
 """Language choice (the user's switch, then CRM_LOCALE, then the browser) and catalog loading."""
 
+from functools import lru_cache
+
 from babel import Locale, support
 from flask import current_app, has_request_context, request, session
 from flask_babel import Domain, _get_current_context, get_locale
@@ -27,6 +29,17 @@ def select_locale() -> str:
     if best and best.startswith("en"):
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_parsed_locale() -> Locale:
+    """select_locale() as a Babel Locale, parsed once per process: Flask-Babel would parse the code again on
+    every request (Babel's likely-subtags lookup, a visible share of a cheap request such as POST /enquiry)."""
+    return _parsed(select_locale())
+
+
+@lru_cache(maxsize=16)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 def normalise_locale(value: str) -> str:
