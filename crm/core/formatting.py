@@ -3,10 +3,12 @@
 import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import phonenumbers
-from flask import g
-from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask import current_app, g
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
 MU_IN_M2 = Decimal("666.67")
@@ -65,7 +67,7 @@ def local_date(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):  # stored in UTC: the office's calendar day may differ
-        value = to_user_timezone(value.replace(tzinfo=UTC)).date()
+        value = value.replace(tzinfo=UTC).astimezone(office_zone()).date()
     if isinstance(value, date):
         # yyyy-MM-dd is ISO 8601: the same text as Babel's, without its pattern machinery.
         return value.isoformat() if _is_zh() else format_date(value, "medium")
@@ -83,10 +85,21 @@ def local_today() -> date:
     try:  # list pages ask once per row: remember it for the request
         cached = g.get("_local_today")
     except RuntimeError:  # no app context
-        return to_user_timezone(datetime.now(UTC)).date()
+        return datetime.now(office_zone()).date()
     if cached is None:
-        cached = g._local_today = to_user_timezone(datetime.now(UTC)).date()
+        cached = g._local_today = datetime.now(office_zone()).date()
     return cached
+
+
+def office_zone() -> ZoneInfo:
+    """The zone office's time zone (BABEL_DEFAULT_TIMEZONE, from CRM_TIMEZONE). Converted directly rather than
+    through Flask-Babel's to_user_timezone (pytz, a lookup per call): list pages convert a date per row."""
+    return _zone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def mask_mobile(mobile: str | None) -> str:

@@ -72,11 +72,21 @@ class FeatureCatalogs(Domain):
     """
 
     def get_translations(self):
-        # Same as flask_babel.Domain.get_translations (4.0) but for the folder names and plural rules.
+        # Same as flask_babel.Domain.get_translations (4.0) but for the folder names and plural rules, and a
+        # memo of the last answer on the request: a list page calls gettext a hundred times or more, and
+        # force_locale (PDFs, emails) gives a new Locale object, so identity tells when to look again.
         ctx = _get_current_context()
         if ctx is None:
             return support.NullTranslations()
         locale = get_locale()
+        memo = getattr(ctx, "crm_translations", None)
+        if memo is not None and memo[0] is locale and memo[1] is self:
+            return memo[2]
+        translations = self._translations_for(ctx, locale)
+        ctx.crm_translations = (locale, self, translations)
+        return translations
+
+    def _translations_for(self, ctx, locale):
         cache = self.get_translations_cache(ctx)
         key = (str(locale), self.domain[0])
         if key not in cache:
