@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import lazyload, load_only
 
 from crm.auth.models import User
 from crm.core import search
@@ -105,8 +106,22 @@ def filtered_leads(filters: LeadFilters, *, user: User) -> Select:
     return query.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
 
 
-def lead_page(filters: LeadFilters, *, user: User, page: int, per_page: int, count_cap: int | None = None) -> Page:
-    return paginate(filtered_leads(filters, user=user), page, per_page, count_cap=count_cap)
+# What a row of the lead list page shows (and what deciding its privacy needs): the list loads these
+# columns and the owner, not whole leads with their industry, a fifth of the page's time otherwise.
+LIST_COLUMNS = (
+    Lead.id, Lead.created_at, Lead.is_key, Lead.collides_with_id, Lead.company_name, Lead.contact_name,
+    Lead.is_confidential, Lead.codename, Lead.owner_id, Lead.sponsoring_leader_id, Lead.kind, Lead.stage,
+    Lead.planned_investment_wan, Lead.next_action_due, Lead.next_action, Lead.version,
+)
+
+
+def lead_page(filters: LeadFilters, *, user: User, page: int, per_page: int, count_cap: int | None = None,
+              list_columns: bool = False) -> Page:
+    """A page of the filtered leads; `list_columns` loads only what the list page shows (LIST_COLUMNS)."""
+    query = filtered_leads(filters, user=user)
+    if list_columns:
+        query = query.options(load_only(*LIST_COLUMNS), lazyload(Lead.industry))
+    return paginate(query, page, per_page, count_cap=count_cap)
 
 
 def timeline(lead: Lead) -> list[tuple[datetime, str, object]]:

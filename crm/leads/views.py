@@ -58,7 +58,8 @@ def index():
         created_from=_parse_date(args.get("created_from")), created_to=_parse_date(args.get("created_to")),
         sort=args.get("sort", "newest"))
     page = queries.lead_page(filters, user=current_user, page=args.get("page", 1, type=int),
-                             per_page=current_app.config["LEADS_PER_PAGE"], count_cap=queries.list_count_cap())
+                             per_page=current_app.config["LEADS_PER_PAGE"], count_cap=queries.list_count_cap(),
+                             list_columns=True)
     return render_template("leads/index.html", page=page, filters=filters, users=queries.active_users(),
                            industries=industries.active_choices(), sorts=queries.SORTS)
 
