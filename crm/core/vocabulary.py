@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 
-from flask import g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +12,7 @@ class Vocabulary:
     def __init__(self, name: str, items: list[tuple[str, object]]):
         self.name = name
         self._labels = dict(items)
+        self._translated: dict[tuple, str] = {}  # (Locale, code) -> label
 
     def __contains__(self, code: object) -> bool:
         return code in self._labels
@@ -28,16 +28,16 @@ class Vocabulary:
         """The label for a code; an unknown code is shown as itself rather than failing a page."""
         if code is None:
             return ""
-        # A list page asks for the same few labels hundreds of times: translate each once per request and
-        # language (the language is part of the key: a PDF may force another one mid-request).
-        try:
-            cache = g.setdefault("_vocabulary_labels", {})
-        except RuntimeError:  # no app context (a script): translate every time
+        # A list page asks for the same few labels hundreds of times, and a label in a given language never
+        # changes while the process runs: translate each once per language (the language is part of the
+        # key: a PDF may force another one mid-request).
+        locale = get_locale()
+        if locale is None or code not in self._labels:  # no context (a script), or a code shown as itself
             return str(self._labels.get(code, code))
-        key = (get_locale(), self.name, code)
-        label = cache.get(key)
+        key = (locale, code)
+        label = self._translated.get(key)
         if label is None:
-            label = cache[key] = str(self._labels.get(code, code))
+            label = self._translated[key] = str(self._labels.get(code, code))
         return label
 
     def choices(self, blank: object = None) -> list[tuple[str, object]]:
