@@ -12,6 +12,7 @@ from crm.core import spreadsheets as sheets
 from crm.core.access import manager_required
 from crm.core.formatting import local_today
 from crm.extensions import db
+from crm.privacy import visibility
 from crm.projects import queries as project_queries
 from crm.projects.models import Project
 from crm.projects.vocabulary import PHASES
@@ -80,7 +81,8 @@ def decide(decision):
     try:
         if decision == "confirm":
             linked = services.confirm_name_match(form.taxpayer.data, project, by=current_user)
-            flash(_("%(n)s tax records linked to %(project)s.", n=linked, project=project.name), "success")
+            flash(_("%(n)s tax records linked to %(project)s.", n=linked,
+                    project=visibility.visible_project_name(current_user, project)), "success")
         else:
             services.reject_name_match(form.taxpayer.data, project, by=current_user)
             flash(_("Marked as a different company."), "info")
@@ -96,7 +98,7 @@ def decide(decision):
 def export():
     """Tax summary per project (the register's filters apply): realised tax per year, promise, tax per mu."""
     today = local_today()
-    filters = project_queries.filters_from_args(request.args)
+    filters = project_queries.filters_from_args(request.args, reader=current_user)
     last = project_queries.last_full_year(today)
     years = list(range(last - 3, today.year + 1))
     with force_locale("zh_CN"):
@@ -109,12 +111,15 @@ def export():
         yes, no = _("Yes"), _("No")
 
     def rows():
-        for row in db.session.execute(project_queries.tax_summary_query(filters, today, years).limit(100_000)):
+        query = project_queries.with_lead_circle(project_queries.tax_summary_query(filters, today, years))
+        for row in db.session.execute(query.limit(100_000)):
             project = row[0]
             realised = row.realised
             share = (float(realised) / float(project.promised_tax_wan)
                      if realised is not None and project.promised_tax_wan else None)
-            yield [project.code, project.name, project.company_name, project.credit_code,
+            # A confidential lead's project is named as the reader may see it, as on the register.
+            yield [project.code, *(visibility.visible_project_value(current_user, project, field)
+                                   for field in ("name", "company_name", "credit_code")),
                    phases.get(project.phase, project.phase), project.land_mu, project.promised_tax_wan] + [
                 getattr(row, f"y{y}") for y in years] + [
                 row.tax_per_mu, round(share, 4) if share is not None else None, yes if row.under else no]

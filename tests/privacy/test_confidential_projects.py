@@ -155,8 +155,8 @@ def test_the_brief_shows_the_codename_to_other_officers(people, browser_as, proj
     assert COMPANY in _pdf_text(browser_as(people.manager).get(f"/projects/{project.id}/brief.pdf").data)
 
 
-def _export_text(client) -> str:
-    response = client.get("/projects/export.xlsx")
+def _export_text(client, url="/projects/export.xlsx") -> str:
+    response = client.get(url)
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     return "\n".join(" ".join("" if v is None else str(v) for v in row) for row in sheet.iter_rows(values_only=True))
@@ -166,6 +166,22 @@ def test_the_export_shows_the_codename_to_other_officers(people, browser_as, pro
     _hidden(_export_text(browser_as(people.other)))
     text = _export_text(browser_as(people.owner))
     assert COMPANY in text and CREDIT in text
+
+
+def test_the_tax_summary_shows_the_codename_to_other_officers(people, browser_as, project):
+    _hidden(_export_text(browser_as(people.other), "/tax/export.xlsx"))
+    text = _export_text(browser_as(people.owner), "/tax/export.xlsx")
+    assert COMPANY in text and CREDIT in text
+
+
+def test_a_site_names_the_confidential_project_by_its_codename(people, browser_as, project):
+    from tests.projects.kit import make_site
+
+    site = make_site(commit=False)
+    site.status, site.project_id = "let", project.id
+    db.session.commit()
+    _hidden(page(browser_as(people.other), f"/sites/{site.id}"))
+    _shown(page(browser_as(people.owner), f"/sites/{site.id}"))
 
 
 # ------------------------------------------------------------------------------------------------- API
