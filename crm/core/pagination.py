@@ -34,7 +34,7 @@ MAX_PAGE = 100_000  # past this an OFFSET only makes the database work for an em
 
 def paginate(query: Select, page: int, per_page: int, *, count_cap: int | None = None) -> Page:
     """One page of `query`. With `count_cap`, counting stops after that many rows (at least through the
-    page asked for and the next): PostgreSQL counts by reading every row, and "more than 10,000" tells a
+    page asked for and the next): PostgreSQL counts by reading every row, and "more than 2,000" tells a
     reader of an unfiltered list of 100,000 leads as much as the exact figure, at a tenth of the cost.
     (SQLite counts a table or an index range without reading rows: there an exact count is cheaper.)"""
     page = min(max(1, page), MAX_PAGE)

@@ -24,9 +24,11 @@ SORTS = {
     "investment": (Lead.planned_investment_wan.desc(), Lead.id.desc()),
     "activity": (Lead.last_activity_at.desc(), Lead.id.desc()),
 }
-# On PostgreSQL the lead list counts at most this many matches ("more than 10,000 found"); SQLite counts
-# index entries cheaply and always gives the exact figure; the API counts them all.
-LIST_COUNT_CAP = 10_000
+# On PostgreSQL the lead list counts at most this many matches ("more than 2,000 found", as CRMs say
+# "2,000+"): counting reads each row, ~4 ms for 10,000 at 100,000 leads against ~1 ms for 2,000, and an
+# officer narrows a list that long rather than pages through it. SQLite counts index entries cheaply and
+# always gives the exact figure; the API counts them all.
+LIST_COUNT_CAP = 2_000
 
 
 def list_count_cap() -> int | None:
