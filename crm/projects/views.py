@@ -205,16 +205,9 @@ def milestone(project_id, kind):
     if not form.validate_on_submit():
         flash(_("Enter dates as 2026-03-31."), "danger")
         return _render_detail(project, status=400)
-    try:
-        services.set_milestone(project, kind, planned_on=form.planned_on.data, actual_on=form.actual_on.data,
-                               by=current_user, note=form.note.data or None)
-        db.session.commit()
-    except services.ProjectError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-        return _render_detail(db.session.get(Project, project_id), status=422)
-    flash(_("Milestone updated."), "success")
-    return redirect(url_for("projects.detail", project_id=project.id, _anchor="milestones"), code=303)
+    return _save(project, lambda: services.set_milestone(
+        project, kind, planned_on=form.planned_on.data, actual_on=form.actual_on.data, by=current_user,
+        note=form.note.data or None), done=_("Milestone updated."), anchor="milestones")
 
 
 @bp.post("/<int:project_id>/capital")
@@ -225,16 +218,9 @@ def capital(project_id):
     form = CapitalForm()
     if not form.validate_on_submit():
         return _render_detail(project, status=400, capital_form=form)
-    try:
-        services.record_capital(project, form.year.data, int(form.quarter.data), form.amount_wan.data,
-                                by=current_user, note=form.note.data or None)
-        db.session.commit()
-    except services.ProjectError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-        return _render_detail(db.session.get(Project, project_id), status=422, capital_form=form)
-    flash(_("Capital in place recorded."), "success")
-    return redirect(url_for("projects.detail", project_id=project.id, _anchor="capital"), code=303)
+    return _save(project, lambda: services.record_capital(
+        project, form.year.data, int(form.quarter.data), form.amount_wan.data, by=current_user,
+        note=form.note.data or None), done=_("Capital in place recorded."), anchor="capital", capital_form=form)
 
 
 @bp.post("/<int:project_id>/problems")
@@ -245,17 +231,10 @@ def add_problem(project_id):
     form = ProblemForm()
     if not form.validate_on_submit():
         return _render_detail(project, status=400, problem_form=form)
-    try:
-        services.add_problem(project, title=form.title.data, category=form.category.data,
-                             department=form.department.data, responsible=form.responsible.data,
-                             due_on=form.due_on.data, by=current_user)
-        db.session.commit()
-    except services.ProjectError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-        return _render_detail(db.session.get(Project, project_id), status=422, problem_form=form)
-    flash(_("Problem recorded."), "success")
-    return redirect(url_for("projects.detail", project_id=project.id, _anchor="problems"), code=303)
+    return _save(project, lambda: services.add_problem(
+        project, title=form.title.data, category=form.category.data, department=form.department.data,
+        responsible=form.responsible.data, due_on=form.due_on.data, by=current_user),
+        done=_("Problem recorded."), anchor="problems", problem_form=form)
 
 
 @bp.post("/<int:project_id>/problems/<int:problem_id>")
@@ -270,16 +249,24 @@ def update_problem(project_id, problem_id):
     if not form.validate_on_submit():
         flash(_("Choose one of the listed options."), "danger")
         return _render_detail(project, status=400)
+    return _save(project, lambda: services.update_problem(
+        problem, status=form.status.data, follow_up=form.follow_up.data, due_on=form.due_on.data, by=current_user),
+        done=_("Problem updated."), anchor="problems")
+
+
+def _save(project: Project, write, *, done: str, anchor: str, **forms):
+    """Run a project service and commit, then back to its section of the page; a refusal (ProjectError) is
+    rolled back and shown on the page again, next to the form that was sent (`forms`)."""
+    project_id = project.id
     try:
-        services.update_problem(problem, status=form.status.data, follow_up=form.follow_up.data,
-                                due_on=form.due_on.data, by=current_user)
+        write()
         db.session.commit()
     except services.ProjectError as err:
         db.session.rollback()
         flash(str(err), "danger")
-        return _render_detail(db.session.get(Project, project_id), status=422)
-    flash(_("Problem updated."), "success")
-    return redirect(url_for("projects.detail", project_id=project.id, _anchor="problems"), code=303)
+        return _render_detail(db.session.get(Project, project_id), status=422, **forms)
+    flash(done, "success")
+    return redirect(url_for("projects.detail", project_id=project_id, _anchor=anchor), code=303)
 
 
 EXPORT_FIELDS = ("code", "name", "company_name", "credit_code", "industry_code", "phase", "investment_wan",
