@@ -47,6 +47,12 @@ def notify_assigned(lead, owner: User, by: User) -> None:
         _email(owner, lead, "assigned", messages.assigned(lead, owner, by.name))
 
 
+def notify_reservation_expired(user_id: int, lead_id: int, *, site_id: int, site_code: str) -> None:
+    """The officer who reserved a site hears that the reservation ran out and the site is free again."""
+    db.session.add(Notification(user_id=user_id, lead_id=lead_id, kind="reservation_expired",
+                                payload=json.dumps({"site_id": site_id, "site_code": site_code})))
+
+
 def _new_enquiry_recipient():
     """Active managers and duty officers: someone must see every new enquiry within minutes."""
     return and_(User.active.is_(True), or_(User.role == "manager", User.is_duty.is_(True)))

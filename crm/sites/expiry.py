@@ -7,8 +7,8 @@ still reads "reserved" on its page, in the list and in the API. `flask --app wsg
 Each release is one conditional UPDATE that only matches a site still reserved for the same lead with the same,
 passed, end date. Two machines running the command at once, or an officer reserving the site meanwhile, never
 release a reservation twice or release a new one: only the caller whose UPDATE matched writes the history line.
-The reserving officer gets no in-app notice: crm/notifications has no notice for sites (its kinds are
-collision, assigned and new_enquiry), so the site's history is the record.
+The officer who made the reservation gets an in-app notice (kind reservation_expired) from the caller whose
+UPDATE matched, so one notice whoever releases it.
 """
 
 from datetime import date
@@ -17,12 +17,15 @@ from sqlalchemy import select, update
 
 from crm.core.database import utcnow
 from crm.extensions import db
+from crm.notifications import services as notices
 from crm.sites.models import Site, SiteEvent
 
 
-def release_expired_reservation(site_id: int, lead_id: int, until: date, today: date) -> bool:
+def release_expired_reservation(site_id: int, lead_id: int, until: date, today: date,
+                                reserved_by_id: int | None = None) -> bool:
     """Release one reservation for `lead_id` that ended on `until`, if it is still that one and `until` is before
-    `today`. Returns whether this call released it. Flushes; the caller commits."""
+    `today`; tell `reserved_by_id`, who made it. Returns whether this call released it. Flushes; the caller
+    commits."""
     now = utcnow()
     result = db.session.execute(
         update(Site)
@@ -39,6 +42,9 @@ def release_expired_reservation(site_id: int, lead_id: int, until: date, today: 
     site = db.session.identity_map.get(db.session.identity_key(Site, site_id))
     if site is not None:
         db.session.expire(site)
+    if reserved_by_id is not None:
+        code = db.session.scalar(select(Site.code).where(Site.id == site_id))
+        notices.notify_reservation_expired(reserved_by_id, lead_id, site_id=site_id, site_code=code)
     db.session.flush()
     return True
 
@@ -50,8 +56,8 @@ def release_expired_reservations(today: date) -> int:
     was listed is left alone and not counted. The caller commits.
     """
     expired = db.session.execute(
-        select(Site.id, Site.reserved_for_id, Site.reserved_until)
+        select(Site.id, Site.reserved_for_id, Site.reserved_until, Site.reserved_by_id)
         .where(Site.status == "reserved", Site.reserved_until < today)
         .order_by(Site.id)).all()  # one order for every caller, so two runs never wait on each other in a cycle
-    return sum(release_expired_reservation(site_id, lead_id, until, today)
-               for site_id, lead_id, until in expired)
+    return sum(release_expired_reservation(site_id, lead_id, until, today, by_id)
+               for site_id, lead_id, until, by_id in expired)

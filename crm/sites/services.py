@@ -188,12 +188,14 @@ def reserve_site(site_id: int, lead: Lead, *, by: User, until: date, today: date
         raise SiteError(_l("A reservation can last at most %(days)s days.", days=max_reservation_days()),
                         field="until")
     before = db.session.execute(
-        select(Site.status, Site.reserved_for_id, Site.reserved_until).where(Site.id == site_id)).first()
+        select(Site.status, Site.reserved_for_id, Site.reserved_until, Site.reserved_by_id)
+        .where(Site.id == site_id)).first()
     if before is None:
         raise SiteError(_l("This site does not exist."))
     if before.status == "reserved" and before.reserved_until < today:
         # Released by whoever gets there first (this call, or the nightly command): one history line either way.
-        release_expired_reservation(site_id, before.reserved_for_id, before.reserved_until, today)
+        release_expired_reservation(site_id, before.reserved_for_id, before.reserved_until, today,
+                                    before.reserved_by_id)
     now = utcnow()
     result = db.session.execute(
         update(Site)

@@ -160,3 +160,36 @@ def test_two_machines_running_it_at_once_release_each_reservation_once(app, db):
     assert {db.session.get(Site, site_id).status for site_id in sites} == {"available"}
     assert db.session.scalar(select(func.count(SiteEvent.id)).where(
         SiteEvent.site_id.in_(sites), SiteEvent.note == "expired")) == 3
+
+
+# --- the reserving officer hears of it -----------------------------------------------------------------------
+
+def _notices(user_id: int) -> list[tuple]:
+    from crm.notifications.models import Notification
+
+    return [(n.kind, n.lead_id) for n in _db.session.scalars(
+        select(Notification).where(Notification.user_id == user_id, Notification.kind == "reservation_expired"))]
+
+
+def test_the_officer_who_reserved_the_site_is_told_once(db, client, login):
+    officer = make_user("officer")
+    site, lead_id = _reserved_until(TODAY - timedelta(days=2), officer=officer)
+    assert release_expired_reservations(TODAY) == 1
+    assert release_expired_reservations(TODAY) == 0
+    db.session.commit()
+    assert _notices(officer.id) == [("reservation_expired", lead_id)]
+
+    login(officer)
+    html = client.get("/notifications?lang=en").get_data(as_text=True)
+    assert f"Your reservation of site {site.code}" in html and f'href="/sites/{site.id}"' in html
+    assert "预留的房源" in client.get("/notifications?lang=zh_CN").get_data(as_text=True)
+
+
+def test_a_takeover_of_an_expired_site_tells_the_first_officer(db):
+    first, other = make_user("officer"), make_user("officer")
+    site, lead_id = _reserved_until(TODAY - timedelta(days=1), officer=first)
+    services.reserve_site(site.id, make_lead(owner=other, stage="negotiation"), by=other,
+                          until=TODAY + timedelta(days=7), today=TODAY)
+    db.session.commit()
+    assert _notices(first.id) == [("reservation_expired", lead_id)]
+    assert _notices(other.id) == []
