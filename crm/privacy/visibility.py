@@ -198,9 +198,12 @@ def project_lead(project):
 
 
 def sees_project_identity(user, project) -> bool:
-    """Whether `user` may see who the investor of `project` is (always, unless its lead is confidential)."""
+    """Whether `user` may see who the investor of `project` is: always, unless its lead is confidential; then
+    the lead's circle, and the officer the project was given to (who works with the investor from then on)."""
     lead = project_lead(project)
-    return lead is None or sees_identity(user, lead)
+    if lead is None or sees_identity(user, lead):
+        return True
+    return _is_staff(user) and user.id is not None and project.owner_id == user.id
 
 
 def visible_project_name(user, project) -> str:
@@ -237,14 +240,17 @@ def visible_project_audited(user, project, field: str | None, value):
 
 
 def project_identity_visible_clause(user):
-    """SQL over Project: true for the projects whose investor `user` may see (added by hand, or made from a
-    lead whose investor they may see - identity_visible_clause on that lead)."""
+    """SQL over Project: true for the projects whose investor `user` may see (added by hand, made from a lead
+    whose investor they may see - identity_visible_clause on that lead - or given to them)."""
     from crm.projects.models import Project
 
     if _is_manager(user):
         return true()
     visible_lead = select(Lead.id).where(Lead.id == Project.lead_id, identity_visible_clause(user))
-    return or_(Project.lead_id.is_(None), visible_lead.exists())
+    clauses = [Project.lead_id.is_(None), visible_lead.exists()]
+    if _is_staff(user) and user.id is not None:
+        clauses.append(Project.owner_id == user.id)
+    return or_(*clauses)
 
 
 def restrict_project_search(condition, q: str, user):

@@ -95,6 +95,15 @@ def test_a_linked_sponsoring_leader_sees_the_investor(people, browser_as, projec
     _shown(page(browser_as(people.other), f"/projects/{project.id}"))
 
 
+def test_the_officer_given_the_project_sees_the_investor(people, browser_as, project):
+    project.owner_id = people.other.id
+    db.session.commit()
+    client = browser_as(people.other)
+    html = page(client, f"/projects/{project.id}")
+    assert COMPANY in html and CREDIT in html
+    assert COMPANY in page(client, "/projects?q=星驰")  # found by its name, not only by codename
+
+
 def test_lifting_the_leads_confidentiality_shows_the_project_to_everyone(people, browser_as, project):
     privacy.set_confidential(project.lead, confidential=False, codename=None, by=people.manager)
     db.session.commit()
