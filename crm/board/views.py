@@ -20,9 +20,8 @@ from crm.board.services import GateAnswers, move_from_board
 from crm.core.formatting import local_today
 from crm.core.vocabulary import STAGES
 from crm.extensions import db
-from crm.leads import services
+from crm.leads import industries, services
 from crm.leads.models import Lead
-from crm.leads.queries import industries
 from crm.leads.stages import PipelineError, missing_for
 
 
@@ -52,7 +51,7 @@ def index():
                for stage in queries.COLUMNS if stage not in queries.SIDE_COLUMNS}
     return render_template("board/index.html", filters=filters, totals=totals, columns=columns,
                            stages=queries.COLUMNS, side=queries.SIDE_COLUMNS, owners=queries.owners(),
-                           industries=industries(), **_card_context(today))
+                           industries=industries.active_choices(), **_card_context(today))
 
 
 @bp.get("/column/<stage>")

@@ -17,8 +17,8 @@ from crm.auth.models import User
 from crm.core import spreadsheets as sheets
 from crm.extensions import db
 from crm.imports import fields
-from crm.leads import queries as lead_queries
 from crm.leads.forms import LeadForm
+from crm.leads.industries import active_choices
 
 DECIMAL_FIELDS = ("land_mu", "floor_area_m2", "budget_wan", "planned_investment_wan", "expected_output_wan",
                   "expected_tax_wan")
@@ -57,7 +57,7 @@ class RowChecker:
         self.mapping = {key: index for key, index in mapping.items() if key in fields.BY_KEY}
         self.defaults = defaults
         self.by = by
-        industries = lead_queries.industries()
+        industries = active_choices()
         blank = LeadForm(formdata=MultiDict(), meta={"csrf": False})
         blank.set_industries(industries, language)
         self.blank_values = blank.lead_values()  # what lead_values() gives for fields the file leaves empty

@@ -17,11 +17,11 @@ from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
 from sqlalchemy import Select
 from sqlalchemy.orm import aliased
 
 from crm.auth.models import User
+from crm.core.formatting import office_zone
 from crm.core.vocabulary import LEAD_FIELD_LABELS
 from crm.extensions import db
 from crm.leads.display import field_value
@@ -72,7 +72,7 @@ def _cell(column: str, lead, reader: User, industries: dict[str, str]):
     if column == "owner_id":
         return lead.owner_name or ""
     if column == "created_at":
-        return to_user_timezone(lead.created_at.replace(tzinfo=UTC)).replace(tzinfo=None, second=0, microsecond=0)
+        return lead.created_at.replace(tzinfo=UTC).astimezone(office_zone()).replace(tzinfo=None, second=0, microsecond=0)
     value = visibility.visible_value(reader, lead, column)
     if value is None or value == "":
         return None

@@ -145,10 +145,6 @@ def users_by_id(ids) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def industries() -> list[Industry]:
-    return list(db.session.scalars(select(Industry).where(Industry.is_active.is_(True)).order_by(Industry.position)))
-
-
 def industry_names(language: str) -> dict[str, str]:
     """Industry code → its name in `language`, for showing audited codes."""
     rows = db.session.execute(select(Industry.code, Industry.name_zh, Industry.name_en))

@@ -12,6 +12,7 @@ from crm.core import spreadsheets as sheets
 from crm.core.access import manager_required
 from crm.core.formatting import local_today
 from crm.extensions import db
+from crm.leads import industries
 from crm.leads import queries as lead_queries
 from crm.privacy import visibility
 from crm.projects import bp, queries, services
@@ -78,7 +79,7 @@ def index():
         "projects/index.html", page=page, filters=filters, today=today, year=year,
         tax_year=queries.last_full_year(today), counts=queries.phase_counts(filters, today),
         flags=queries.flag_counts(today), rates=queries.year_rates(year, today),
-        stalled=queries.stalled_lists(today), leaders=queries.leaders(), industries=lead_queries.industries())
+        stalled=queries.stalled_lists(today), leaders=queries.leaders(), industries=industries.active_choices())
 
 
 @bp.get("/stalled/<kind>")
@@ -137,7 +138,7 @@ def _render_detail(project: Project, *, status: int = 200, capital_form=None, pr
 
 def _project_form(**kwargs) -> ProjectForm:
     form = ProjectForm(**kwargs)
-    form.set_choices(lead_queries.industries(), lead_queries.active_users(), _language())
+    form.set_choices(industries.active_choices(), lead_queries.active_users(), _language())
     return form
 
 
@@ -287,7 +288,7 @@ def export():
             _("Under-delivering"), _("Overdue problems"), _("Late milestones")]
         phases = {code: PHASES.label(code) for code in PHASES}
         yes, no = _("Yes"), _("No")
-    industries = {i.code: i.name_zh for i in lead_queries.industries()}
+    industry_names = {i.code: i.name_zh for i in industries.active_choices()}
 
     def rows():
         for row in queries.register_rows(filters, today):
@@ -298,7 +299,7 @@ def export():
                 if name == "phase":
                     value = phases.get(value, value)
                 elif name == "industry_code":
-                    value = industries.get(value, value)
+                    value = industry_names.get(value, value)
                 elif isinstance(value, bool):
                     value = yes if value else no
                 values.append(value)
